@@ -1,0 +1,1 @@
+"""The data model: framework, panel, recipe, regions (the bottom floor)."""
