@@ -1,0 +1,6 @@
+"""Reading and writing at the boundary: framework, data, recipe, regions; workbooks out."""
+
+from hqd.io.data import load_panel
+from hqd.io.framework import load_framework
+
+__all__ = ["load_framework", "load_panel"]

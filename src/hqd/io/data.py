@@ -1,0 +1,311 @@
+"""Loading the data panel: long, wide and wide-by-year tables, and COINr ``iData``.
+
+Layouts (detected from the columns):
+
+* **long** — ``region, year, indicator, value``;
+* **wide** — ``region, year, <indicator>…``;
+* **wide-by-year** — ``region, <indicator>_<year>…`` (as UNDP and the World Bank publish).
+
+``region_col`` / ``year_col`` name the key columns when they are not ``region`` / ``year``.  A COINr
+``iData`` table is read as it is: ``uCode`` → region, ``Time`` → year, ``uName`` and the group
+columns become region metadata, and denominator columns stay available to ``denominate``.
+Other text columns become region metadata; other numeric columns are kept for ``denominate`` and
+reported with an ``unused_column`` warning.  Every problem is collected and raised at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hqd.errors import HqdError, Problems
+from hqd.io.tables import RawTable, parse_numbers, read_table
+from hqd.model.framework import Framework
+from hqd.model.panel import Panel
+
+REGION_ALIASES = ("region", "code", "uCode", "region_code", "地区代码")
+YEAR_ALIASES = ("year", "Year", "Time", "time", "年份")
+MAX_CELL_PROBLEMS = 200
+_BY_YEAR = re.compile(r"^(?P<name>.+)_(?P<year>\d{4})$")
+
+
+def load_panel(
+    source: str | Path | pd.DataFrame,
+    framework: Framework,
+    *,
+    region_col: str | None = None,
+    year_col: str | None = None,
+    regions: str | Path | pd.DataFrame | None = None,
+    placeholders: str = "error",
+    sheet: str | None = None,
+) -> Panel:
+    """Read and validate the data for ``framework``; raise one :class:`HqdError` with every problem."""
+    raw = source if isinstance(source, RawTable) else (
+        RawTable(source.copy(), None) if isinstance(source, pd.DataFrame) else read_table(source, sheet=sheet))
+    frame = raw.frame
+    problems = Problems(context={"file": raw.source, "sheet": raw.sheet})
+    coinr = "uCode" in frame.columns and region_col is None
+    if coinr:
+        frame = frame.rename(columns={"uName": "name_en"})
+    region_col = region_col or _first_present(frame, REGION_ALIASES)
+    year_col = year_col if year_col is not None else _first_present(frame, YEAR_ALIASES)
+    if region_col is None or region_col not in frame.columns:
+        wanted = region_col or "region"
+        problems.error("missing_column", f"no region column {wanted!r}; columns are: "
+                       + ", ".join(map(str, frame.columns[:30])) + " (name it with --region-col)",
+                       column=wanted)
+        problems.raise_if_errors()
+    assert region_col is not None  # for type checkers; checked just above
+    if year_col is not None and year_col not in frame.columns:
+        problems.error("missing_column", f"no year column {year_col!r}", column=year_col)
+        problems.raise_if_errors()
+
+    if {"indicator", "value"}.issubset(frame.columns) and year_col is not None:
+        layout = "long"
+        long = _long_from_long(frame, raw, region_col, year_col, framework, problems, placeholders)
+    elif year_col is not None:
+        layout = "wide"
+        long = _long_from_wide(frame, raw, region_col, year_col, framework, problems, placeholders)
+    else:
+        layout = "wide_by_year"
+        long = _long_from_wide_by_year(frame, raw, region_col, framework, problems, placeholders)
+
+    missing = [c for c in framework.indicators if c not in set(long.indicator_codes)]
+    for code in missing:
+        problems.error("missing_indicator", f"framework indicator {code!r} has no data ({layout} layout)",
+                       indicator=code)
+    problems.raise_if_errors()
+
+    meta = _region_meta(frame, raw, region_col, year_col, long.meta_columns, regions, problems)
+    problems.raise_if_errors()
+    panel = _build_cube(long, framework, meta, raw, problems)
+    return panel
+
+
+# --------------------------------------------------------------------------- layouts
+class _Long:
+    """Parsed observations before they become a cube."""
+
+    def __init__(self) -> None:
+        self.region: list[np.ndarray] = []
+        self.year: list[np.ndarray] = []
+        self.indicator: list[np.ndarray] = []
+        self.value: list[np.ndarray] = []
+        self.row: list[np.ndarray] = []
+        self.extra: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.meta_columns: list[str] = []
+        self.indicator_codes: list[str] = []
+
+    def add(self, region: np.ndarray, year: np.ndarray, code: str | np.ndarray, value: np.ndarray,
+            row: np.ndarray) -> None:
+        self.region.append(region)
+        self.year.append(year)
+        self.indicator.append(np.full(len(value), code, dtype=object) if isinstance(code, str) else code)
+        self.value.append(value)
+        self.row.append(row)
+
+
+def _first_present(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
+    return next((n for n in names if n in frame.columns), None)
+
+
+def _keys(frame: pd.DataFrame, raw: RawTable, region_col: str, year_col: str | None,
+          problems: Problems) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+    """Region codes, years, spreadsheet rows and a mask of rows with valid keys."""
+    rows = np.arange(len(frame)) + raw.first_row
+    region = frame[region_col].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
+                                   else str(v).strip()).to_numpy(dtype=object)
+    # Codes read from numeric spreadsheet cells come as "110000.0"; GB/T 2260 codes are integers.
+    region = np.array([r[:-2] if r.endswith(".0") and r[:-2].isdigit() else r for r in region], dtype=object)
+    ok = region != ""
+    for r in rows[~ok]:
+        problems.error("missing_region", "row has no region code", row=int(r), column=region_col)
+    years = None
+    if year_col is not None:
+        parsed, bad, _ = parse_numbers(frame[year_col], placeholders_ok=False)
+        bad = bad | np.isnan(parsed) | (np.nan_to_num(parsed) % 1 != 0)
+        for i in np.flatnonzero(bad)[:MAX_CELL_PROBLEMS]:
+            problems.error("invalid_year", f"year {frame[year_col].iloc[i]!r} is not a whole number",
+                           row=int(rows[i]), column=year_col, region=str(region[i]) or None)
+        ok &= ~bad
+        years = np.where(bad, -1, np.nan_to_num(parsed)).astype(int)
+    return region, years, rows, ok
+
+
+def _report_cells(problems: Problems, column: str, frame_col: pd.Series, bad: np.ndarray,
+                  placeholder: np.ndarray, rows: np.ndarray, region: np.ndarray,
+                  years: np.ndarray | None, indicator: str | None) -> None:
+    idx = np.flatnonzero(bad)
+    for i in idx[:MAX_CELL_PROBLEMS]:
+        where = {"row": int(rows[i]), "column": column, "region": str(region[i]),
+                 "year": int(years[i]) if years is not None else None, "indicator": indicator}
+        if placeholder[i]:
+            problems.error("placeholder", f"statistical placeholder {frame_col.iloc[i]!r}; set "
+                           "`placeholders: missing` in the recipe to read it as missing", **where)
+        else:
+            problems.error("non_numeric", f"{frame_col.iloc[i]!r} is not a number", **where)
+    if len(idx) > MAX_CELL_PROBLEMS:
+        problems.error("non_numeric", f"… and {len(idx) - MAX_CELL_PROBLEMS} more cells like these",
+                       column=column)
+
+
+def _is_text_column(values: pd.Series) -> bool:
+    parsed, bad, placeholder = parse_numbers(values, placeholders_ok=True)
+    filled = values.map(lambda v: v is not None and str(v).strip() != "").to_numpy()
+    return bool(filled.any() and (bad & ~placeholder).sum() > 0.5 * filled.sum())
+
+
+def _long_from_long(frame: pd.DataFrame, raw: RawTable, region_col: str, year_col: str,
+                    framework: Framework, problems: Problems, placeholders: str) -> _Long:
+    out = _Long()
+    region, years, rows, ok = _keys(frame, raw, region_col, year_col, problems)
+    assert years is not None
+    code = frame["indicator"].map(lambda v: "" if v is None else str(v).strip()).to_numpy(dtype=object)
+    known = set(framework.indicators)
+    used = np.array([c in known for c in code])
+    for unused in sorted(set(code[~used]) - {""}):
+        problems.warn("unused_indicator", f"indicator {unused!r} is not in the framework; ignored",
+                      indicator=str(unused))
+    value, bad, placeholder = parse_numbers(frame["value"], placeholders_ok=placeholders == "missing")
+    _report_cells(problems, "value", frame["value"], bad & used, placeholder, rows, region, years, None)
+    keep = ok & used
+    out.add(region[keep], years[keep], code[keep], value[keep], rows[keep])
+    out.indicator_codes = sorted(set(code[keep]))
+    out.meta_columns = [c for c in frame.columns if c not in (region_col, year_col, "indicator", "value")
+                        and _is_text_column(frame[c])]
+    return out
+
+
+def _long_from_wide(frame: pd.DataFrame, raw: RawTable, region_col: str, year_col: str,
+                    framework: Framework, problems: Problems, placeholders: str) -> _Long:
+    out = _Long()
+    region, years, rows, ok = _keys(frame, raw, region_col, year_col, problems)
+    assert years is not None
+    known = set(framework.indicators)
+    for column in frame.columns:
+        if column in (region_col, year_col):
+            continue
+        if column in known:
+            value, bad, placeholder = parse_numbers(frame[column], placeholders_ok=placeholders == "missing")
+            _report_cells(problems, column, frame[column], bad, placeholder, rows, region, years, column)
+            out.add(region[ok], years[ok], column, value[ok], rows[ok])
+            out.indicator_codes.append(column)
+        elif _is_text_column(frame[column]):
+            out.meta_columns.append(column)
+        else:
+            value, _, _ = parse_numbers(frame[column], placeholders_ok=True)
+            out.extra[column] = (region[ok], years[ok], value[ok])
+            if column in set(framework.nodes["denominator"].dropna()):
+                continue
+            problems.warn("unused_column", f"column {column!r} is not a framework indicator; ignored "
+                          "(kept for denominate)", column=column)
+    return out
+
+
+def _long_from_wide_by_year(frame: pd.DataFrame, raw: RawTable, region_col: str, framework: Framework,
+                            problems: Problems, placeholders: str) -> _Long:
+    out = _Long()
+    region, _, rows, ok = _keys(frame, raw, region_col, None, problems)
+    known = set(framework.indicators)
+    unused: dict[str, int] = defaultdict(int)
+    found: set[str] = set()
+    for column in frame.columns:
+        if column == region_col:
+            continue
+        match = _BY_YEAR.match(str(column))
+        if match and match["name"] in known:
+            code, year = match["name"], int(match["year"])
+            value, bad, placeholder = parse_numbers(frame[column], placeholders_ok=placeholders == "missing")
+            yrs = np.full(len(frame), year)
+            _report_cells(problems, column, frame[column], bad, placeholder, rows, region, yrs, code)
+            out.add(region[ok], yrs[ok], code, value[ok], rows[ok])
+            found.add(code)
+        elif match:
+            unused[match["name"]] += 1
+        elif _is_text_column(frame[column]):
+            out.meta_columns.append(column)
+        else:
+            unused[str(column)] += 1
+    if not found:
+        problems.error("unknown_layout", "no year column and no '<indicator>_<year>' columns for the "
+                       "framework's indicators: name the year column with --year-col")
+    for name, count in sorted(unused.items()):
+        problems.warn("unused_column", f"{count} column(s) {name!r}{'_<year>' if count > 1 else ''} not in the "
+                      "framework; ignored", column=name)
+    out.indicator_codes = sorted(found)
+    return out
+
+
+# --------------------------------------------------------------------------- assembly
+def _region_meta(frame: pd.DataFrame, raw: RawTable, region_col: str, year_col: str | None,
+                 meta_columns: list[str], regions: str | Path | pd.DataFrame | None,
+                 problems: Problems) -> pd.DataFrame:
+    codes = frame[region_col].map(lambda v: "" if v is None else str(v).strip())
+    codes = codes.map(lambda r: r[:-2] if r.endswith(".0") and r[:-2].isdigit() else r)
+    meta = frame[meta_columns].copy() if meta_columns else pd.DataFrame(index=frame.index)
+    meta.insert(0, "code", codes)
+    meta = meta[meta["code"] != ""]
+    meta = meta.groupby("code", sort=False).first()
+    if regions is not None:
+        table = regions if isinstance(regions, pd.DataFrame) else read_table(regions).frame
+        source = None if isinstance(regions, pd.DataFrame) else str(regions)
+        if "code" not in table.columns:
+            problems.error("missing_column", "the regions table needs a 'code' column", file=source,
+                           column="code")
+            return meta
+        table = table.copy()
+        table["code"] = table["code"].map(lambda v: str(v).strip())
+        table = table.drop_duplicates("code").set_index("code")
+        unknown = sorted(set(meta.index) - set(table.index))
+        for code in unknown:
+            problems.warn("unknown_region", f"region {code!r} of the data is not in the regions table",
+                          file=source, region=code)
+        meta = meta.join(table[[c for c in table.columns if c not in meta.columns]], how="left")
+    return meta
+
+
+def _build_cube(long: _Long, framework: Framework, meta: pd.DataFrame, raw: RawTable,
+                problems: Problems) -> Panel:
+    region = np.concatenate(long.region) if long.region else np.array([], dtype=object)
+    year = np.concatenate(long.year) if long.year else np.array([], dtype=int)
+    code = np.concatenate(long.indicator) if long.indicator else np.array([], dtype=object)
+    value = np.concatenate(long.value) if long.value else np.array([], dtype=float)
+    row = np.concatenate(long.row) if long.row else np.array([], dtype=int)
+
+    region_codes = list(dict.fromkeys(region.tolist()))
+    years = np.array(sorted(set(year.tolist())), dtype=int)
+    indicators = framework.indicators
+    r_idx = pd.Index(region_codes).get_indexer(region)
+    t_idx = np.searchsorted(years, year)
+    m_idx = pd.Index(indicators).get_indexer(code)
+
+    flat = (t_idx * len(region_codes) + r_idx) * len(indicators) + m_idx
+    order = np.argsort(flat, kind="stable")
+    dup = np.flatnonzero(np.diff(flat[order]) == 0)
+    for k in dup[:MAX_CELL_PROBLEMS]:
+        first, second = order[k], order[k + 1]
+        problems.error("duplicate_observation",
+                       f"also given on row {int(row[first])}", row=int(row[second]),
+                       region=str(region[second]), year=int(year[second]), indicator=str(code[second]))
+    problems.raise_if_errors()
+
+    cube = np.full((len(years), len(region_codes), len(indicators)), np.nan)
+    cube.reshape(-1)[flat] = value
+    extra: dict[str, np.ndarray] = {}
+    for name, (reg, yrs, val) in long.extra.items():
+        grid = np.full((len(years), len(region_codes)), np.nan)
+        ri = pd.Index(region_codes).get_indexer(reg)
+        ti = np.searchsorted(years, yrs)
+        inside = (ri >= 0) & (ti < len(years))
+        inside[inside] &= years[ti[inside]] == yrs[inside]
+        grid[ti[inside], ri[inside]] = val[inside]
+        extra[name] = grid
+    meta = meta.reindex(region_codes)
+    meta.index.name = "code"
+    return Panel(values=cube, years=years, regions=region_codes, indicators=list(indicators),
+                 region_meta=meta, extra=extra, source=raw.source, notes=raw.notes,
+                 warnings=tuple(problems.warnings))

@@ -1,0 +1,723 @@
+"""The pipeline: the one place that composes the steps of an index build.
+
+``run(framework, data, recipe)`` loads and validates the inputs, then ``build`` applies, in order:
+denominate → impute → screen → treat → (per-indicator transforms) → normalise → weight and aggregate
+level by level up the tree.  Every step works on the panel cube ``(T, R, m)`` with the methods of
+:mod:`hqd.methods` (pooled steps reshape it to ``(1, T·R, m)``); nothing here loops over regions,
+years or indicators.  The CLI, the API, the reports and the uncertainty engine all come through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hqd import methods
+from hqd.errors import HqdError, Problem, Problems
+from hqd.io.data import load_panel
+from hqd.io.framework import load_framework
+from hqd.methods import catalog
+from hqd.model.framework import Framework
+from hqd.model.panel import Panel
+from hqd.model.recipe import STEP_FAMILY, MethodChoice, Recipe
+from hqd.result import Result
+
+#: Steps whose methods live in the pipeline itself (they need the panel's keys, not just arrays).
+#: name → one-line doc, parameters (name → (type, default, help)).
+LOCAL_METHODS: dict[str, dict[str, tuple[str, dict[str, tuple[type, Any, str]]]]] = {
+    "denominate": {
+        "none": ("No denomination.", {}),
+        "divide": ("x ← x / D · scale, D the indicator's `denominator` column (framework) or a mapping.",
+                   {"scale": (float, 1.0, "multiplier applied after dividing"),
+                    "denominators": (dict, None, "indicator → denominator column; overrides the framework")}),
+    },
+    "screen": {
+        "none": ("No screening.", {}),
+        "availability": ("Drop units whose share of non-missing indicator values is below `threshold` "
+                         "(COINr `byNA`).",
+                         {"threshold": (float, 0.9, "minimum share of observed values to keep a unit"),
+                          "by": (str, "region", "'region' (over all years) or 'region_year'")}),
+    },
+}
+#: Aggregation methods that need strictly positive inputs (zero policy applies).
+POSITIVE_AGGREGATES = {"geometric", "harmonic"}
+DATA_DRIVEN_WEIGHTS = {"entropy", "critic", "cv", "std", "pca"}
+
+
+def run(
+    framework: str | Path | pd.DataFrame | Framework,
+    data: str | Path | pd.DataFrame,
+    recipe: str | Path | Mapping[str, Any] | Recipe | None = None,
+    regions: str | Path | pd.DataFrame | None = None,
+    region_col: str | None = None,
+    year_col: str | None = None,
+) -> Result:
+    """Build the index: load and validate the inputs, then apply the recipe.
+
+    Parameters are paths or in-memory objects.  Raises :class:`hqd.HqdError` listing every problem
+    found in the inputs; warnings are recorded in ``result.warnings`` and the manifest.
+    """
+    fw, panel, rc = load_inputs(framework, data, recipe, regions, region_col, year_col)
+    return build(fw, panel, rc)
+
+
+def load_inputs(
+    framework: str | Path | pd.DataFrame | Framework,
+    data: str | Path | pd.DataFrame | Panel,
+    recipe: str | Path | Mapping[str, Any] | Recipe | None = None,
+    regions: str | Path | pd.DataFrame | None = None,
+    region_col: str | None = None,
+    year_col: str | None = None,
+) -> tuple[Framework, Panel, Recipe]:
+    """Load and validate framework, recipe and data together (all problems at once where possible)."""
+    problems = Problems()
+    fw: Framework | None = None
+    rc: Recipe | None = None
+    for loader in ("framework", "recipe"):
+        try:
+            if loader == "framework":
+                fw = load_framework(framework)
+            else:
+                rc = load_recipe(recipe)
+        except HqdError as err:
+            problems.extend(err.problems)
+    if fw is not None and rc is not None:
+        problems.extend(check_recipe(rc, fw))
+    problems.raise_if_errors()
+    assert fw is not None and rc is not None  # noqa: S101 (narrowing after the check above)
+    panel = data if isinstance(data, Panel) else load_panel(
+        data, fw, region_col=region_col, year_col=year_col, regions=regions, placeholders=rc.placeholders)
+    problems.extend(check_data(fw, panel, rc))
+    problems.raise_if_errors()
+    return fw, panel, rc
+
+
+def load_recipe(recipe: str | Path | Mapping[str, Any] | Recipe | None) -> Recipe:
+    if recipe is None:
+        return Recipe.default()
+    if isinstance(recipe, Recipe):
+        return recipe
+    if isinstance(recipe, Mapping):
+        return Recipe.from_dict(recipe)
+    return Recipe.from_yaml(recipe)
+
+
+# =========================================================================== checks
+def check_recipe(recipe: Recipe, framework: Framework) -> list[Problem]:
+    """Method names and parameters against the catalogue; level and node keys against the framework."""
+    problems = Problems(context={"file": recipe.source})
+    levels = set(framework.nodes["level"].astype(int))
+    for step, spec in recipe.steps.items():
+        choices: list[tuple[str, MethodChoice]] = [(step, spec.choice)]
+        choices += [(f"{step}.by_level[{k}]", c) for k, c in spec.by_level.items()]
+        for key in spec.by_level:
+            if isinstance(key, int) and key not in levels:
+                problems.error("unknown_level", f"{step}.by_level: level {key} does not exist; the "
+                               f"framework has levels {sorted(levels)}", column=step)
+            elif isinstance(key, str) and key not in framework.nodes.index:
+                problems.error("unknown_node", f"{step}.by_level: {key!r} is not a node of the framework",
+                               column=step, indicator=key)
+        for where, choice in choices:
+            problems.extend(_check_choice(step, where, choice))
+    return problems.items
+
+
+def _check_choice(step: str, where: str, choice: MethodChoice) -> list[Problem]:
+    family = STEP_FAMILY[step]
+    out = Problems()
+    if choice.method == "none" and step in ("denominate", "impute", "screen", "treat") and not choice.params:
+        return out.items  # the no-op step
+    if family in LOCAL_METHODS:
+        table = LOCAL_METHODS[family]
+        if choice.method not in table:
+            out.error("unknown_method", f"{where}: unknown {step} method {choice.method!r}; valid: "
+                      + ", ".join(sorted(table)), column=step)
+            return out.items
+        allowed = table[choice.method][1]
+        for key in choice.params:
+            if key not in allowed:
+                out.error("invalid_parameter", f"{where}: unknown parameter {key!r}; valid: "
+                          + (", ".join(sorted(allowed)) or "(none)"), column=step)
+        return out.items
+    params = dict(choice.params)
+    extra_keys = _pipeline_params(step, choice.method)
+    for key in extra_keys:
+        params.pop(key, None)
+    if step == "weight" and choice.method == "combined":
+        for part in ("first", "second"):
+            sub = params.pop(part, None)
+            if not isinstance(sub, Mapping) or "method" not in sub:
+                out.error("missing_parameter", f"{where}: combined weights need '{part}: {{method: …}}'",
+                          column=step)
+            else:
+                sub_params = {k: v for k, v in sub.items() if k != "method"}
+                out.extend(_check_choice(step, f"{where}.{part}", MethodChoice(str(sub["method"]), sub_params)))
+    try:
+        method = catalog.get(family, choice.method)
+        data_params = [k for k, p in method.params.items() if p.kind == "data" and k in params]
+        for key in data_params:
+            out.error("invalid_parameter", f"{where}: {key!r} is supplied by HQD from the framework and "
+                      "data; remove it from the recipe", column=step)
+            params.pop(key)
+        if step == "weight" and choice.method == "combined":
+            params = {k: v for k, v in params.items() if k in method.params}
+        catalog.validate_params(family, choice.method, params)
+    except HqdError as err:
+        out.extend(Problem(**{**p.to_dict(), "column": step, "message": f"{where}: {p.message}"})
+                   for p in err.problems)
+    return out.items
+
+
+def _pipeline_params(step: str, method: str) -> tuple[str, ...]:
+    """Recipe keys the pipeline consumes itself (not passed to the method function)."""
+    if step == "impute" and method.startswith("group_"):
+        return ("group",)
+    if step == "normalise" and method == "ratio_to_base":
+        return ("base_year",)
+    if step == "aggregate" and method == "topsis":
+        return ("over", "ideals")
+    if step == "weight" and method == "ahp":
+        return ("matrix", "order")
+    if step == "weight" and method in DATA_DRIVEN_WEIGHTS | {"combined"}:
+        return ("on",)
+    return ()
+
+
+def check_data(framework: Framework, panel: Panel, recipe: Recipe) -> list[Problem]:
+    """Checks that need both the data and the recipe (collected, not raised)."""
+    problems = Problems(context={"file": panel.source})
+    problems.extend(panel.warnings)
+    problems.extend(framework.warnings)
+    values = panel.values
+    nodes = framework.nodes.loc[panel.indicators]
+    impute = recipe.step("impute").choice
+    if impute.method.startswith("group_"):
+        column = impute.params.get("group")
+        if column is None:
+            problems.error("missing_parameter", f"impute {impute.method} needs 'group: <region column>'",
+                           column="impute")
+        elif column not in panel.region_meta.columns:
+            problems.error("unknown_group", f"no region group column {column!r}; available: "
+                           + (", ".join(map(str, panel.region_meta.columns)) or "(none)"), column=column)
+        else:
+            labels = panel.group_labels(column)
+            for code in labels.index[labels.isna()]:
+                problems.error("missing_group", f"region has no {column!r} group", region=str(code),
+                               column=column)
+    denominate = recipe.step("denominate").choice
+    if denominate.method == "divide":
+        mapping = dict(denominate.params.get("denominators") or {})
+        for code in panel.indicators:
+            den = mapping.get(code, nodes.at[code, "denominator"])
+            if isinstance(den, str) and den not in panel.extra and den not in panel.indicators:
+                problems.error("unknown_denominator", f"denominator {den!r} of {code!r} is not a data column",
+                               indicator=code, column=den)
+    norm = recipe.step("normalise").choice
+    if norm.method == "goalposts":
+        missing = nodes.index[nodes["goalpost_min"].isna() | nodes["goalpost_max"].isna()]
+        for code in missing:
+            problems.error("missing_goalposts", "goalposts normalisation needs goalpost_min and goalpost_max",
+                           indicator=str(code), file=framework.source)
+    if norm.method == "distance_to_target":
+        for code in nodes.index[nodes["target"].isna()]:
+            problems.error("missing_target", "distance_to_target needs a target", indicator=str(code),
+                           file=framework.source)
+    if norm.method in ("minmax", "zscore", "rank", "percentile_rank"):
+        with np.errstate(invalid="ignore"):
+            spread = np.nanmax(values, axis=(0, 1)) - np.nanmin(values, axis=(0, 1)) \
+                if values.size else np.zeros(0)
+        for j in np.flatnonzero(spread == 0):
+            problems.error("constant_indicator", f"indicator is constant ({np.nanmax(values[..., j]):g}) "
+                           f"across the panel; {norm.method} cannot normalise it", indicator=panel.indicators[j])
+    zero = recipe.zero_policy.get("method", "refuse")
+    logged = nodes.index[nodes["transform"] == "log"]
+    for code in logged:
+        j = panel.indicators.index(code)
+        column = values[..., j]
+        bad = np.argwhere(column <= 0)
+        if len(bad) and zero == "refuse":
+            for t, r in bad[:20]:
+                problems.error("nonpositive_value", f"log transform needs positive values; got "
+                               f"{column[t, r]:g} (set zero_policy: na, epsilon or shift)",
+                               indicator=str(code), region=panel.regions[r], year=int(panel.years[t]))
+        elif len(bad):
+            problems.warn("nonpositive_value", f"{len(bad)} non-positive value(s) before log handled by "
+                          f"zero policy {zero!r}", indicator=str(code))
+    for code in panel.indicators:
+        j = panel.indicators.index(code)
+        if np.isnan(values[..., j]).all():
+            problems.error("missing_indicator", "indicator has no observed value", indicator=code)
+    return problems.items
+
+
+# =========================================================================== build
+@dataclass
+class _Trace:
+    """What a build records besides the scores."""
+
+    steps: dict[str, np.ndarray] = field(default_factory=dict)
+    weights: list[dict[str, Any]] = field(default_factory=list)
+    intermediates: dict[str, pd.DataFrame] = field(default_factory=dict)
+    logs: dict[str, pd.DataFrame] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    policies: dict[str, Any] = field(default_factory=dict)
+
+
+def build(framework: Framework, panel: Panel, recipe: Recipe) -> Result:
+    """Apply ``recipe`` to a validated ``panel`` (see the module docstring)."""
+    trace = _Trace(warnings=check_warnings(framework, panel))
+    x = panel.values.copy()
+    trace.steps["raw"] = x
+    x = _denominate(x, framework, panel, recipe, trace)
+    x = _impute(x, panel, recipe, trace)
+    panel, x = _screen(x, panel, recipe, trace)
+    x = _treat(x, panel, recipe, trace)
+    x = _normalise(x, framework, panel, recipe, trace)
+    scores, eff = _weigh_and_aggregate(x, framework, panel, recipe, trace)
+    return Result.assemble(framework=framework, panel=panel, recipe=recipe, node_scores=scores,
+                           effective=eff, trace_steps=trace.steps, weights=trace.weights,
+                           intermediates=trace.intermediates, logs=trace.logs,
+                           warnings=trace.warnings, policies=trace.policies)
+
+
+def check_warnings(framework: Framework, panel: Panel) -> list[Problem]:
+    return [p for p in (*framework.warnings, *panel.warnings) if p.severity == "warning"]
+
+
+def _pooled(x: np.ndarray, scope: str | None, func: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Apply ``func`` over all region-years (pooled) or year by year (leading axis)."""
+    t, r, m = x.shape
+    if scope == "by_year":
+        return np.asarray(func(x))
+    return np.asarray(func(x.reshape(1, t * r, m))).reshape(t, r, m)
+
+
+def _values(result: Any) -> np.ndarray:
+    return np.asarray(getattr(result, "values", result), dtype=float)
+
+
+def _denominate(x: np.ndarray, fw: Framework, panel: Panel, recipe: Recipe, trace: _Trace) -> np.ndarray:
+    choice = recipe.step("denominate").choice
+    if choice.method == "none":
+        return x
+    mapping = dict(choice.params.get("denominators") or {})
+    scale = float(choice.params.get("scale", 1.0))
+    out = x.copy()
+    applied = []
+    for j, code in enumerate(panel.indicators):
+        den_name = mapping.get(code, fw.nodes.at[code, "denominator"])
+        if not isinstance(den_name, str):
+            continue
+        den = panel.extra[den_name] if den_name in panel.extra else \
+            trace.steps["raw"][..., panel.indicators.index(den_name)]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[..., j] = np.where(den == 0, np.nan, x[..., j] / den * scale)
+        applied.append({"indicator": code, "denominator": den_name, "scale": scale,
+                        "missing_denominators": int(np.isnan(den).sum())})
+    trace.steps["denominated"] = out
+    trace.logs["denominate"] = pd.DataFrame(applied)
+    return out
+
+
+def _impute(x: np.ndarray, panel: Panel, recipe: Recipe, trace: _Trace) -> np.ndarray:
+    spec = recipe.step("impute")
+    choice = spec.choice
+    if choice.method == "none":
+        return x
+    method = catalog.get("impute", choice.method)
+    params = {k: v for k, v in choice.params.items() if k != "group"}
+    kwargs = catalog.validate_params("impute", choice.method, params)
+    if "scope" in method.params and spec.scope is not None:
+        kwargs["scope"] = spec.scope
+    if choice.method.startswith("group_"):
+        labels = panel.group_labels(str(choice.params["group"]))
+        kwargs["groups"] = pd.factorize(labels)[0]
+    kwargs = {k: v for k, v in kwargs.items() if not (k in method.params and method.params[k].kind == "data"
+                                                      and v is catalog.REQUIRED)}
+    result = method(x, **kwargs)
+    filled = np.asarray(getattr(result, "filled", np.isnan(x) & ~np.isnan(_values(result))))
+    out = _values(result)
+    trace.steps["imputed"] = out
+    t_idx, r_idx, m_idx = np.nonzero(filled)
+    trace.logs["impute"] = pd.DataFrame({
+        "region": np.asarray(panel.regions, dtype=object)[r_idx], "year": panel.years[t_idx],
+        "indicator": np.asarray(panel.indicators, dtype=object)[m_idx],
+        "value": out[t_idx, r_idx, m_idx], "method": choice.method,
+    })
+    still = int(np.isnan(out).sum())
+    if filled.any() or still:
+        trace.warnings.append(Problem("imputed", f"{int(filled.sum())} value(s) imputed with "
+                                      f"{choice.method}; {still} still missing", severity="warning"))
+    return out
+
+
+def _screen(x: np.ndarray, panel: Panel, recipe: Recipe, trace: _Trace) -> tuple[Panel, np.ndarray]:
+    choice = recipe.step("screen").choice
+    if choice.method == "none":
+        return panel, x
+    threshold = float(choice.params.get("threshold", 0.9))
+    share = np.isfinite(x).mean(axis=(0, 2))  # per region, over all years and indicators
+    drop = [panel.regions[i] for i in np.flatnonzero(share < threshold)]
+    trace.logs["screen"] = pd.DataFrame({"region": panel.regions, "availability": share,
+                                         "kept": share >= threshold})
+    if drop:
+        trace.warnings.append(Problem("unit_screened", f"{len(drop)} region(s) below data availability "
+                                      f"{threshold:g} removed: {', '.join(drop)}", severity="warning"))
+        keep = np.flatnonzero(share >= threshold)
+        x = x[:, keep, :]
+        trace.steps = {k: v[:, keep, :] for k, v in trace.steps.items()}
+        panel = panel.drop_regions(drop)
+    trace.steps["screened"] = x
+    return panel, x
+
+
+def _treat(x: np.ndarray, panel: Panel, recipe: Recipe, trace: _Trace) -> np.ndarray:
+    spec = recipe.step("treat")
+    if spec.choice.method == "none":
+        return x
+    method = catalog.get("treat", spec.choice.method)
+    kwargs = catalog.validate_params("treat", spec.choice.method, dict(spec.choice.params))
+    details: list[Any] = []
+
+    def apply(block: np.ndarray) -> np.ndarray:
+        result = method(block, **kwargs)
+        details.append(getattr(result, "details", None))
+        return _values(result)
+
+    out = _pooled(x, spec.scope, apply)
+    trace.steps["treated"] = out
+    info = details[0] if details else None
+    if isinstance(info, Mapping):
+        frame = pd.DataFrame({k: np.asarray(v).reshape(-1) if np.ndim(v) else v for k, v in info.items()
+                              if np.size(v) == len(panel.indicators) or np.ndim(v) == 0})
+        frame.insert(0, "indicator", panel.indicators)
+        trace.logs["treat"] = frame
+    elif isinstance(info, pd.DataFrame):
+        trace.logs["treat"] = info
+    return out
+
+
+def _normalise(x: np.ndarray, fw: Framework, panel: Panel, recipe: Recipe, trace: _Trace) -> np.ndarray:
+    spec = recipe.step("normalise")
+    choice = spec.choice
+    nodes = fw.nodes.loc[panel.indicators]
+    direction = nodes["direction"].to_numpy(dtype=float)
+    moderate = nodes["moderate"].to_numpy(dtype=bool)
+    target = nodes["target"].to_numpy(dtype=float)
+    gmin = nodes["goalpost_min"].to_numpy(dtype=float)
+    gmax = nodes["goalpost_max"].to_numpy(dtype=float)
+    x = x.copy()
+
+    logged = (nodes["transform"] == "log").to_numpy()
+    if logged.any():
+        zero = dict(recipe.zero_policy)
+        block = x[..., logged]
+        if zero["method"] == "shift":
+            block = block + float(zero.get("shift", 1.0))
+        elif zero["method"] == "epsilon":
+            block = np.where(block <= 0, float(zero.get("epsilon", 1e-6)), block)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x[..., logged] = np.where(block > 0, np.log(np.where(block > 0, block, 1.0)), np.nan)
+            gmin[logged] = np.log(gmin[logged])
+            gmax[logged] = np.log(gmax[logged])
+        trace.policies["log_transform"] = [c for c, f in zip(panel.indicators, logged, strict=True) if f]
+
+    # A moderate (适度) indicator is scored by its distance to the target: d = |x − x*|, smaller is better.
+    if moderate.any():
+        x[..., moderate] = np.abs(x[..., moderate] - target[moderate])
+        direction = np.where(moderate, -1.0, direction)
+
+    method = catalog.get("normalize", choice.method)
+    params = {k: v for k, v in choice.params.items() if k not in _pipeline_params("normalise", choice.method)}
+    kwargs = catalog.validate_params("normalize", choice.method, params)
+    kwargs["direction"] = direction
+    if choice.method == "goalposts":
+        kwargs.update(gmin=gmin, gmax=gmax)
+    elif choice.method == "distance_to_target":
+        kwargs["target"] = target
+    elif choice.method == "ratio_to_base":
+        base_year = int(choice.params.get("base_year", panel.years[0]))
+        if base_year not in set(panel.years.tolist()):
+            raise HqdError([Problem("invalid_parameter", f"normalise ratio_to_base: base_year {base_year} is "
+                                    "not a year of the data")])
+        kwargs["base"] = x[list(panel.years).index(base_year)][None, ...]
+        out = np.asarray(method(x, **kwargs), dtype=float)
+        trace.steps["normalised"] = out
+        return out
+
+    out = _pooled(x, spec.scope, lambda block: np.asarray(method(block, **kwargs), dtype=float))
+    if moderate.any() and choice.method == "minmax":
+        # METHODS.md §2.1 (c): x′ = 1 − |x − x*| / max|x − x*|, i.e. the best possible value is the target.
+        lo, hi = float(kwargs.get("lo", 0.0)), float(kwargs.get("hi", 1.0))
+
+        def moderate_minmax(block: np.ndarray) -> np.ndarray:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                dmax = np.nanmax(block, axis=-2, keepdims=True)
+                return lo + (hi - lo) * (1.0 - block / dmax)
+
+        mod = _pooled(x[..., moderate], spec.scope, moderate_minmax)
+        out[..., moderate] = mod
+    trace.steps["normalised"] = out
+    return out
+
+
+# --------------------------------------------------------------------------- weights and aggregation
+def _node_level(fw: Framework, code: str) -> int:
+    return int(fw.nodes.at[code, "level"])
+
+
+def _weights_for(
+    choice: MethodChoice, data: np.ndarray, codes: list[str], fw: Framework, sample: str,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Weights of ``codes`` (shape (k,) pooled or (T, k) by year) and the method's intermediates.
+
+    ``data`` is the (T, R, k) block of the nodes' scores.
+    """
+    name = choice.method
+    if name == "manual":
+        raw = fw.nodes.loc[codes, "weight"].astype(float)
+        raw = raw.fillna(1.0) if raw.isna().all() else raw.fillna(raw.mean())
+        w = raw.to_numpy() / raw.sum()
+        return w, {}
+    if name == "equal":
+        return np.full(len(codes), 1.0 / len(codes)), {}
+    if name == "ahp":
+        matrix = np.asarray(choice.params.get("matrix"), dtype=float)
+        order = list(choice.params.get("order") or codes)
+        if sorted(order) != sorted(codes) or matrix.shape != (len(codes), len(codes)):
+            raise HqdError([Problem("invalid_parameter", f"ahp matrix must be {len(codes)}×{len(codes)} over "
+                                    f"{', '.join(codes)} (give 'order' to name its rows); got shape "
+                                    f"{matrix.shape} over {', '.join(order)}", column="weight")])
+        kwargs = catalog.validate_params("weight", "ahp", {k: v for k, v in choice.params.items()
+                                                           if k not in ("matrix", "order")})
+        result = catalog.get("weight", "ahp")(None, matrix=matrix, **kwargs)
+        perm = [order.index(c) for c in codes]
+        return np.asarray(result.weights)[perm], {k: np.asarray(v) for k, v in result.details.items()}
+    if name == "combined":
+        first = MethodChoice(str(choice.params["first"]["method"]),
+                             {k: v for k, v in choice.params["first"].items() if k != "method"})
+        second = MethodChoice(str(choice.params["second"]["method"]),
+                              {k: v for k, v in choice.params["second"].items() if k != "method"})
+        w1, _ = _weights_for(first, data, codes, fw, sample)
+        w2, _ = _weights_for(second, data, codes, fw, sample)
+        kwargs = catalog.validate_params("weight", "combined", {k: v for k, v in choice.params.items()
+                                                                if k not in ("first", "second")})
+        result = catalog.get("weight", "combined")(w1, w2, **kwargs)
+        return np.asarray(result.weights, dtype=float), {"w_first": w1, "w_second": w2}
+    kwargs = catalog.validate_params("weight", name, {k: v for k, v in choice.params.items()
+                                                      if k not in _pipeline_params("weight", name)})
+    method = catalog.get("weight", name)
+    t, r, k = data.shape
+    block = data if sample == "by_year" else data.reshape(1, t * r, k)
+    result = method(block, **kwargs)
+    weights = np.asarray(result.weights, dtype=float)
+    details = {key: np.asarray(v) for key, v in result.details.items()}
+    if sample != "by_year":
+        weights = weights.reshape(k)
+        details = {key: v.reshape(-1) if v.size == k else v for key, v in details.items()}
+    return weights, details
+
+
+def _weigh_and_aggregate(
+    x: np.ndarray, fw: Framework, panel: Panel, recipe: Recipe, trace: _Trace,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Scores of every node (T, R) and effective weights of every node ((), or (T,) by year)."""
+    weight_spec = recipe.step("weight")
+    agg_spec = recipe.step("aggregate")
+    sample = weight_spec.sample or "pooled"
+    scores: dict[str, np.ndarray] = {code: x[..., j] for j, code in enumerate(panel.indicators)}
+    within: dict[str, np.ndarray] = {fw.index_code: np.asarray(1.0)}
+    years = panel.years
+
+    global_w: dict[str, np.ndarray] = {}
+    if weight_spec.scope == "global":
+        leaves = panel.indicators
+        w, details = _weights_for(weight_spec.choice, x, leaves, fw, sample)
+        _record_intermediates(trace, "weight", fw.index_code, weight_spec.choice.method, leaves, details, years,
+                              sample)
+        for j, leaf in enumerate(leaves):
+            global_w[leaf] = w[..., j]
+        for code in sorted(fw.aggregates, key=lambda c: fw.height[c]):
+            global_w[code] = sum((global_w[k] for k in fw.children[code]), start=np.asarray(0.0))
+
+    parents = sorted(fw.aggregates, key=lambda c: (fw.height[c], fw.aggregates.index(c)))
+    for parent in parents:
+        kids = fw.children[parent]
+        block = np.stack([scores[k] for k in kids], axis=-1)
+        if weight_spec.scope == "global":
+            total = global_w[parent]
+            w = np.stack([global_w[k] for k in kids], axis=-1) / np.expand_dims(total, -1)
+            method_name = weight_spec.choice.method
+        else:
+            choice = weight_spec.choose(level=_node_level(fw, kids[0]), code=parent)
+            w, details = _weights_for(choice, block, kids, fw, sample)
+            _record_intermediates(trace, "weight", parent, choice.method, kids, details, years, sample)
+            method_name = choice.method
+        for j, kid in enumerate(kids):
+            within[kid] = w[..., j]
+        agg_choice = agg_spec.choose(level=_node_level(fw, parent), code=parent)
+        scores[parent] = _aggregate(agg_choice, block, w, parent, kids, fw, panel, recipe, scores, within, trace)
+        for j, kid in enumerate(kids):
+            trace.weights.append({"node": kid, "parent": parent, "method": method_name, "weight": w[..., j]})
+
+    effective: dict[str, np.ndarray] = {fw.index_code: np.asarray(1.0)}
+    for code in _top_down(fw):
+        effective[code] = within[code] * effective[str(fw.nodes.at[code, "parent"])]
+
+    all_arith = all(agg_spec.choose(level=_node_level(fw, p), code=p).method == "arithmetic" for p in parents)
+    if weight_spec.scope == "global" and all_arith:
+        # 综合权重: a dimension's score is its partial sum Σ_{j∈k} w_j·x′_j; the index is their sum.
+        for code in fw.aggregates:
+            if code != fw.index_code:
+                scores[code] = scores[code] * _per_year(effective[code])
+        trace.policies["aggregate_scores"] = "partial_sum"
+    else:
+        trace.policies["aggregate_scores"] = "weighted_mean"
+    return scores, effective
+
+
+def _per_year(w: np.ndarray) -> np.ndarray:
+    """Broadcast a weight that is () pooled or (T,) by year against (T, R) scores."""
+    return w[:, None] if np.ndim(w) == 1 else w
+
+
+def _top_down(fw: Framework) -> list[str]:
+    order: list[str] = []
+    frontier = [fw.index_code]
+    while frontier:
+        nxt: list[str] = []
+        for code in frontier:
+            order.append(code)
+            nxt.extend(fw.children[code])
+        frontier = nxt
+    return order[1:]
+
+
+def _record_intermediates(trace: _Trace, step: str, parent: str, method: str, codes: list[str],
+                          details: Mapping[str, np.ndarray], years: np.ndarray, sample: str) -> None:
+    if not details:
+        return
+    k = len(codes)
+    rows: dict[str, Any] = {}
+    scalars: dict[str, Any] = {}
+    for key, value in details.items():
+        arr = np.asarray(value)
+        if arr.shape[-1:] == (k,) and arr.ndim <= 2:
+            rows[key] = arr.reshape(-1)
+        elif arr.size <= 1 or (sample == "by_year" and arr.shape == (len(years),)):
+            scalars[key] = arr.reshape(-1)
+    if rows:
+        n_years = len(years) if sample == "by_year" and any(np.asarray(v).ndim == 2 for v in details.values()) \
+            else 1
+        frame = pd.DataFrame(rows)
+        frame.insert(0, "node", list(codes) * n_years)
+        frame.insert(1, "year", np.repeat(years, k) if n_years > 1 else np.nan)
+        for key, value in scalars.items():
+            frame[key] = value[0] if value.size == 1 else np.repeat(value, k)
+        frame.insert(0, "parent", parent)
+        frame.insert(1, "method", method)
+        name = f"{step}_{method}"
+        trace.intermediates[name] = pd.concat([trace.intermediates.get(name), frame], ignore_index=True) \
+            if name in trace.intermediates else frame
+
+
+def _aggregate(
+    choice: MethodChoice, block: np.ndarray, w: np.ndarray, parent: str, kids: list[str], fw: Framework,
+    panel: Panel, recipe: Recipe, scores: dict[str, np.ndarray], within: dict[str, np.ndarray],
+    trace: _Trace,
+) -> np.ndarray:
+    """The score (T, R) of ``parent`` from its children ``block`` (T, R, k) and weights ``w``."""
+    name = choice.method
+    if name == "topsis":
+        return _topsis(choice, block, w, parent, kids, fw, panel, scores, within, trace)
+    method = catalog.get("aggregate", name)
+    kwargs = catalog.validate_params("aggregate", name, dict(choice.params))
+    if "na" in method.params:
+        kwargs["na"] = recipe.na_policy
+    bad = np.zeros(block.shape[:-1], dtype=bool)
+    if name in POSITIVE_AGGREGATES or (name == "generalised" and float(kwargs.get("p", 1.0)) <= 0):
+        block, bad = _apply_zero_policy(block, parent, kids, panel, recipe, trace)
+    if "zero" in method.params:
+        kwargs["zero"] = "refuse"
+    weights = w[:, None, :] if np.ndim(w) == 2 else w
+    out = _values(method(block, weights, **kwargs))
+    return np.where(bad, np.nan, out)
+
+
+def _apply_zero_policy(block: np.ndarray, parent: str, kids: list[str], panel: Panel, recipe: Recipe,
+                       trace: _Trace) -> tuple[np.ndarray, np.ndarray]:
+    """Handle values ≤ 0 before a geometric/harmonic mean, as the recipe's zero policy says."""
+    policy = dict(recipe.zero_policy)
+    nonpos = block <= 0
+    if not nonpos.any():
+        return block, np.zeros(block.shape[:-1], dtype=bool)
+    method = policy.get("method", "refuse")
+    t_idx, r_idx, k_idx = np.nonzero(nonpos)
+    if method == "refuse":
+        problems = [Problem("nonpositive_value", f"{block[t, r, k]:g} ≤ 0 in a geometric/harmonic mean of "
+                            f"{parent!r}; set zero_policy (na, epsilon or shift) or normalise to a range "
+                            "above 0 (e.g. min-max 1–100)", region=panel.regions[r], year=int(panel.years[t]),
+                            indicator=kids[k]) for t, r, k in list(zip(t_idx, r_idx, k_idx, strict=True))[:50]]
+        raise HqdError(problems)
+    trace.policies.setdefault("zero_policy_applied", []).append(
+        {"node": parent, "policy": method, "cells": int(nonpos.sum())})
+    trace.warnings.append(Problem("zero_policy", f"{int(nonpos.sum())} value(s) ≤ 0 under {parent!r} handled "
+                                  f"by zero policy {method!r}", severity="warning", indicator=parent))
+    if method == "na":
+        bad = nonpos.any(axis=-1)
+        return np.where(nonpos, 1.0, block), bad
+    if method == "epsilon":
+        return np.where(nonpos, float(policy.get("epsilon", 1e-6)), block), np.zeros(block.shape[:-1], bool)
+    return block + float(policy.get("shift", 1.0)), np.zeros(block.shape[:-1], dtype=bool)
+
+
+def _topsis(choice: MethodChoice, block: np.ndarray, w: np.ndarray, parent: str, kids: list[str],
+            fw: Framework, panel: Panel, scores: dict[str, np.ndarray], within: dict[str, np.ndarray],
+            trace: _Trace) -> np.ndarray:
+    over = str(choice.params.get("over", "children"))
+    ideals = str(choice.params.get("ideals", "pooled"))
+    if over == "leaves":
+        leaves = fw.leaves_under(parent)
+        block = np.stack([scores[leaf] for leaf in leaves], axis=-1)
+        # Effective weights of the leaves relative to ``parent``: products of within-parent weights.
+        rel = []
+        for leaf in leaves:
+            value = within[leaf]
+            node = fw.nodes.at[leaf, "parent"]
+            while node != parent:
+                value = value * within[node]
+                node = fw.nodes.at[node, "parent"]
+            rel.append(value)
+        w = np.stack(rel, axis=-1)
+        kids = leaves
+    kwargs = catalog.validate_params("aggregate", "topsis", {k: v for k, v in choice.params.items()
+                                                              if k not in ("over", "ideals")})
+    method = catalog.get("aggregate", "topsis")
+    t, r, k = block.shape
+    if ideals == "by_year":
+        weights = w[:, None, :] if np.ndim(w) == 2 else w
+        result = method(block, weights, **kwargs)
+        values = np.asarray(result.values)
+    else:
+        if np.ndim(w) == 2:
+            raise HqdError([Problem("invalid_parameter", "TOPSIS with pooled ideals needs pooled weights; use "
+                                    "ideals: by_year with weights sampled by year", column="aggregate")])
+        result = method(block.reshape(1, t * r, k), w, **kwargs)
+        values = np.asarray(result.values).reshape(t, r)
+    frame = pd.DataFrame({
+        "node": parent, "region": np.tile(np.asarray(panel.regions, dtype=object), t),
+        "year": np.repeat(panel.years, r),
+        "d_plus": np.asarray(result.d_plus).reshape(-1), "d_minus": np.asarray(result.d_minus).reshape(-1),
+        "closeness": values.reshape(-1),
+    })
+    trace.intermediates["topsis"] = pd.concat([trace.intermediates["topsis"], frame], ignore_index=True) \
+        if "topsis" in trace.intermediates else frame
+    return values
+
+
+__all__ = ["build", "check_recipe", "load_inputs", "methods", "run"]
