@@ -374,7 +374,7 @@ class Result:
 
     def _region_name(self, region: str, lang: str) -> str:
         meta = self.panel.region_meta
-        for column in (("name_zh", "short_zh") if lang == "zh" else ("name_en",)):
+        for column in (("short_zh", "name_zh") if lang == "zh" else ("name_en",)):
             if column in meta.columns and isinstance(meta.at[region, column], str):
                 return str(meta.at[region, column])
         return region

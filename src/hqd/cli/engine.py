@@ -1,0 +1,176 @@
+"""Engine commands: ``run``, ``validate``, ``methods``, ``growth``, ``demo``, ``template``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hqd.cli.main import app
+from hqd.errors import HqdError
+
+console = Console()
+
+FrameworkOpt = Annotated[Path, typer.Option("--framework", "-f", help="framework (CSV, Excel, YAML or COINr iMeta)")]
+DataOpt = Annotated[Path, typer.Option("--data", "-d", help="data (long, wide or wide-by-year; CSV, Excel, Parquet)")]
+RecipeOpt = Annotated[Path | None, typer.Option("--recipe", "-r", help="recipe YAML (default: min-max, "
+                                                 "framework weights, arithmetic means)")]
+RegionsOpt = Annotated[Path | None, typer.Option("--regions", help="regions table: code, name_zh, name_en, groups")]
+RegionColOpt = Annotated[str | None, typer.Option("--region-col", help="name of the region key column")]
+YearColOpt = Annotated[str | None, typer.Option("--year-col", help="name of the year column")]
+
+
+def _print_warnings(warnings: list[object]) -> None:
+    for problem in warnings:
+        console.print(f"[yellow]warning[/] {problem}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def run(
+    framework: FrameworkOpt,
+    data: DataOpt,
+    out: Annotated[Path, typer.Option("--out", "-o", help="run directory to write")],
+    recipe: RecipeOpt = None,
+    regions: RegionsOpt = None,
+    region_col: RegionColOpt = None,
+    year_col: YearColOpt = None,
+) -> None:
+    """Build the index and write the run directory (scores, weights, manifest, results.xlsx)."""
+    from hqd.io.rundir import SYNTHETIC_LABEL, write_run
+    from hqd.pipeline import run as run_pipeline
+
+    with console.status("building the index…"):
+        result = run_pipeline(framework, data, recipe, regions=regions, region_col=region_col, year_col=year_col)
+    _print_warnings(list(result.warnings))
+    with console.status("writing the run directory…"):
+        write_run(result, out)
+    if result.panel.synthetic:
+        console.print(f"[bold red]{SYNTHETIC_LABEL}[/]")
+    t, r, m = result.panel.shape
+    console.print(f"[green]✓[/] {r} regions × {t} years × {m} indicators → {out}/ "
+                  f"(scores.csv, weights.csv, manifest.json, results.xlsx)")
+    _print_ranking(result, int(result.years[-1]))
+
+
+def _print_ranking(result: object, year: int, limit: int = 15) -> None:
+    from hqd.result import Result
+
+    assert isinstance(result, Result)  # noqa: S101
+    scores = result.scores
+    top = scores[(scores["node"] == result.index_code) & (scores["year"] == year)].sort_values("rank")
+    table = Table(title=f"{result.framework.name(result.index_code, 'zh')} {year}")
+    table.add_column("rank", justify="right")
+    table.add_column("region")
+    table.add_column("score", justify="right")
+    for row in top.head(limit).itertuples():
+        rank = "" if row.rank != row.rank else str(int(row.rank))
+        table.add_row(rank, result._region_name(str(row.region), "zh"), f"{row.score:.4f}")
+    console.print(table)
+
+
+@app.command()
+def validate(
+    framework: FrameworkOpt,
+    data: DataOpt,
+    recipe: RecipeOpt = None,
+    regions: RegionsOpt = None,
+    region_col: RegionColOpt = None,
+    year_col: YearColOpt = None,
+) -> None:
+    """Check framework, data and recipe; list every problem (exit 0 when valid, 2 otherwise)."""
+    from hqd.pipeline import load_inputs
+
+    fw, panel, _ = load_inputs(framework, data, recipe, regions, region_col, year_col)
+    _print_warnings([*fw.warnings, *panel.warnings])
+    t, r, m = panel.shape
+    console.print(f"[green]✓ valid[/]: {len(fw.nodes)} nodes ({m} indicators, {fw.max_level} levels); "
+                  f"{r} regions × {t} years" + (" [red](SYNTHETIC data)[/]" if panel.synthetic else ""))
+
+
+@app.command()
+def methods() -> None:
+    """List every registered method with its one-line description."""
+    from hqd.methods import catalog
+    from hqd.pipeline import LOCAL_METHODS
+
+    table = Table(title="HQD methods (the names used in recipes, the CLI and the API)")
+    table.add_column("step")
+    table.add_column("method")
+    table.add_column("description")
+    table.add_column("parameters")
+    for family, entries in LOCAL_METHODS.items():
+        for name, (doc, params) in entries.items():
+            table.add_row(family, name, doc, ", ".join(params))
+    for method in catalog.all_methods():
+        params = ", ".join(k for k, p in method.params.items() if p.kind != "data")
+        table.add_row(method.family, method.name, method.doc, params)
+    console.print(table)
+
+
+@app.command()
+def growth(
+    start_year: int, start_value: float, end_year: int, end_value: float,
+) -> None:
+    """Print total growth % and CAGR % between two values (CAGR over END_YEAR − START_YEAR intervals)."""
+    from hqd import growth as gm
+
+    if end_year <= start_year:
+        raise HqdError("END_YEAR must be after START_YEAR", code="invalid_parameter")
+    if start_value <= 0:
+        raise HqdError("START_VALUE must be positive", code="invalid_parameter")
+    total = float(gm.total_growth(start_value, end_value))
+    rate = float(gm.cagr(start_value, end_value, end_year - start_year))
+    ratio = float(gm.multiple(start_value, end_value))
+    console.print(f"{start_year}→{end_year}: {start_value:g} → {end_value:g}: total growth {total:.2f}%, "
+                  f"CAGR {rate:.2f}% a year over {end_year - start_year} intervals (×{ratio:.4g})")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="folder for the demo's inputs and run")] = Path("demo-out"),
+) -> None:
+    """Run the bundled Jing-Jin-Ji demo (real framework, SYNTHETIC panel) and write its workbook."""
+    from hqd.datasets.jjj import write_demo_inputs
+    from hqd.io.rundir import SYNTHETIC_LABEL, write_run
+    from hqd.pipeline import run as run_pipeline
+
+    console.print(f"[bold red]{SYNTHETIC_LABEL}[/]: the Jing-Jin-Ji demo panel is generated, not observed.")
+    paths = write_demo_inputs(out / "input")
+    result = run_pipeline(paths["framework"], paths["data"], paths["recipe"], regions=paths["regions"])
+    run_dir = write_run(result, out / "run")
+    last, first = int(result.years[-1]), int(result.years[0])
+    _print_ranking(result, last)
+
+    g = result.growth(first, last)
+    table = Table(title=f"growth {first}–{last}")
+    for column in ("region", "start", "end", "growth %", "CAGR %"):
+        table.add_column(column, justify="right" if column != "region" else "left")
+    for row in g.sort_values("cagr_pct", ascending=False).itertuples():
+        table.add_row(result._region_name(str(row.region), "zh"), f"{row.start:.3f}", f"{row.end:.3f}",
+                      f"{row.total_growth_pct:.2f}", f"{row.cagr_pct:.2f}")
+    console.print(table)
+
+    d = result.drivers(first, last)
+    mean_share = d.groupby("child", sort=False)["share_pct"].mean()
+    console.print("drivers of the index change (mean share over the 13 cities): " + ", ".join(
+        f"{result.framework.name(c, 'zh')} {v:.1f}%" for c, v in mean_share.sort_values(ascending=False).items()))
+    for region in ("110000", "120000", "130100"):
+        console.print(result.narrative(region, first, last, lang="zh"))
+        console.print(result.narrative(region, first, last, lang="en"))
+    console.print(f"[bold red]{SYNTHETIC_LABEL}[/]")
+    console.print(f"[green]✓[/] run directory: {run_dir}/ — workbook {run_dir / 'results.xlsx'}")
+
+
+@app.command()
+def template(
+    kind: Annotated[str, typer.Argument(help="framework | data | recipe")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="file to write")],
+) -> None:
+    """Write a commented starting file (Excel for framework and data, YAML for the recipe)."""
+    from hqd.io.templates import write_template
+
+    path = write_template(kind, out)
+    console.print(f"[green]✓[/] wrote {kind} template {path}")
