@@ -1,0 +1,22 @@
+"""Pure numerical methods of the index engine, one module per family, found through :mod:`.catalog`.
+
+Importing this package imports every family module, so the catalogue is complete:
+``hqd.methods.catalog.get("weight", "entropy")``.
+"""
+
+from hqd.methods import aggregate, catalog, normalize, weight
+from hqd.methods.catalog import Method, Param, all_methods, get, names, register, validate_params
+
+__all__ = [
+    "Method",
+    "Param",
+    "aggregate",
+    "all_methods",
+    "catalog",
+    "get",
+    "names",
+    "normalize",
+    "register",
+    "validate_params",
+    "weight",
+]
