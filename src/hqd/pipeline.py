@@ -406,11 +406,11 @@ def _normalise(x: np.ndarray, fw: Framework, panel: Panel, recipe: Recipe, trace
     spec = recipe.step("normalise")
     choice = spec.choice
     nodes = fw.nodes.loc[panel.indicators]
-    direction = nodes["direction"].to_numpy(dtype=float)
+    direction = nodes["direction"].to_numpy(dtype=float, copy=True)
     moderate = nodes["moderate"].to_numpy(dtype=bool)
-    target = nodes["target"].to_numpy(dtype=float)
-    gmin = nodes["goalpost_min"].to_numpy(dtype=float)
-    gmax = nodes["goalpost_max"].to_numpy(dtype=float)
+    target = nodes["target"].to_numpy(dtype=float, copy=True)
+    gmin = nodes["goalpost_min"].to_numpy(dtype=float, copy=True)
+    gmax = nodes["goalpost_max"].to_numpy(dtype=float, copy=True)
     x = x.copy()
 
     logged = (nodes["transform"] == "log").to_numpy()
@@ -644,7 +644,7 @@ def _aggregate(
         block, bad = _apply_zero_policy(block, parent, kids, panel, recipe, trace)
     if "zero" in method.params:
         kwargs["zero"] = "refuse"
-    weights = w[:, None, :] if np.ndim(w) == 2 else w
+    weights = w
     out = _values(method(block, weights, **kwargs))
     return np.where(bad, np.nan, out)
 
@@ -700,7 +700,7 @@ def _topsis(choice: MethodChoice, block: np.ndarray, w: np.ndarray, parent: str,
     method = catalog.get("aggregate", "topsis")
     t, r, k = block.shape
     if ideals == "by_year":
-        weights = w[:, None, :] if np.ndim(w) == 2 else w
+        weights = w
         result = method(block, weights, **kwargs)
         values = np.asarray(result.values)
     else:

@@ -233,9 +233,11 @@ class Framework:
                 problems.error("non_numeric", f"{column} {table[column].iloc[i]!r} is not a number",
                                row=rows[i], column=column, indicator=table["code"].iloc[i])
             table[column] = parsed.astype(float)
-        problems.raise_if_errors()
 
-        table = table.set_index("code")
+        # Keep checking the rest with one row per code (the duplicates are already reported).
+        keep = table["code"].notna().to_numpy() & ~table["code"].duplicated().to_numpy()
+        rows = [r for r, k in zip(rows, keep, strict=True) if k]
+        table = table[keep].set_index("code")
         row_of = dict(zip(table.index, rows, strict=True))
         roots = [c for c in table.index if table.at[c, "parent"] is None]
         if not roots:
@@ -250,10 +252,10 @@ class Framework:
             if parent == code:
                 problems.error("cycle", f"{code!r} is its own parent", row=row_of[code], column="parent",
                                indicator=str(code))
-        problems.raise_if_errors()
+        _raise_if_structural(problems)
 
         levels = _levels(table["parent"], problems, row_of)
-        problems.raise_if_errors()
+        _raise_if_structural(problems)
         table["level"] = pd.Series(levels, dtype=int)
         has_children = set(table["parent"].dropna())
         table["is_leaf"] = [c not in has_children for c in table.index]
@@ -306,6 +308,15 @@ class Framework:
                                column="weight", indicator=str(parent))
         problems.raise_if_errors()
         return cls(nodes=table, source=source, warnings=tuple(problems.warnings))
+
+
+_STRUCTURAL = {"no_index", "multiple_roots", "orphan", "cycle"}
+
+
+def _raise_if_structural(problems: Problems) -> None:
+    """Stop (with every problem found so far) when the tree itself cannot be built."""
+    if any(p.code in _STRUCTURAL for p in problems.errors):
+        problems.raise_if_errors()
 
 
 def _text(value: Any) -> str | None:
