@@ -598,7 +598,8 @@ _FOOTNOTE = re.compile(r"[\u2460-\u2473\u2776-\u277f*#†‡§]+$|\(\d+\)$|\[\d+
 def normalise_name(name: str) -> str:
     """The key a name is looked up by: NFKC, no spaces or footnote markers; Latin lower-cased, no
     punctuation, no trailing 'Province'/'City'/'Shi'/'SAR' ….  ``北  京①`` → ``北京``."""
-    text = unicodedata.normalize("NFKC", str(name)).strip()
+    text = _FOOTNOTE.sub("", str(name).strip()).strip()  # before NFKC, which turns ① into 1
+    text = unicodedata.normalize("NFKC", text).strip()
     text = _FOOTNOTE.sub("", text).strip()
     text = re.sub(r"\s+", "", text)
     if text.isascii():

@@ -78,7 +78,8 @@ class Sheet:
         value = row[j]
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return unicodedata.normalize("NFKC", str(value)).strip()
+        text = FOOTNOTE.sub("", str(value).strip())  # before NFKC, which turns ① into 1
+        return unicodedata.normalize("NFKC", text).strip()
 
     def raw_texts(self, i: int) -> list[str]:
         """The non-empty cells of row i as written (no normalisation): for notes kept verbatim."""
@@ -269,7 +270,8 @@ def open_source(path: str | Path, *, encoding: str | None = None, delimiter: str
 
 def clean_name(value: Any) -> str:
     """A region or indicator label without layout spaces and trailing footnote markers."""
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value)).strip()
+    text = FOOTNOTE.sub("", "" if value is None else str(value).strip()).strip()  # before NFKC: ① → 1
+    text = unicodedata.normalize("NFKC", text).strip()
     text = FOOTNOTE.sub("", text).strip()
     return re.sub(r"\s+", " ", text)
 
@@ -294,9 +296,14 @@ def parse_cells(cells: list[Any]) -> ParsedCells:
     """
     series = pd.Series(cells, dtype=object)
     is_num = series.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)).to_numpy(dtype=bool)
-    text = series.map(lambda v: "" if v is None else unicodedata.normalize("NFKC", str(v)).strip())
-    text = text.astype(str)
-    stripped = text.str.replace(FOOTNOTE, "", regex=True).str.strip()
+    original = series.map(lambda v: "" if v is None else str(v).strip()).astype(str)
+    text = original.map(lambda t: unicodedata.normalize("NFKC", t))
+    stripped = original.str.replace(FOOTNOTE, "", regex=True).str.strip()
+    stripped = (
+        stripped.map(lambda t: unicodedata.normalize("NFKC", t))
+        .str.replace(FOOTNOTE, "", regex=True)
+        .str.strip()
+    )
     footnoted = (stripped != text).to_numpy() & ~is_num
     numeric_text = (
         stripped.str.replace(r"(?<=\d),(?=\d{3}(?:\D|$))", "", regex=True).str.rstrip("%").str.strip()

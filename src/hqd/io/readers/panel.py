@@ -198,16 +198,16 @@ def build(
     """
     records = records.reset_index(drop=True)
     if resolve_regions:
-        locs = records[["file", "sheet", "row", "column"]].to_dict("records")
+        raw_locs = records[["file", "sheet", "row", "column"]].to_dict("records")
         region_column = provenance.get("region_column")
-        locs = [
+        locs: list[dict[str, Any]] = [
             {
                 str(k): v
                 for k, v in d.items()
                 if v is not None and not (isinstance(v, float) and np.isnan(v)) and k != "column"
             }
             | ({"column": region_column} if region_column else {})
-            for d in locs
+            for d in raw_locs
         ]
         codes, region_problems = _regions.resolve_many(
             records["region_name"].tolist(),
