@@ -23,7 +23,13 @@ EXPECTED = {
     ],
     "weight": ["ahp", "combined", "critic", "cv", "entropy", "equal", "manual", "pca", "std"],
     "aggregate": ["arithmetic", "generalised", "geometric", "harmonic", "topsis"],
+    "impute": ["group_mean", "group_median", "linear", "locf", "mean", "median", "nocb", "none"],
+    "treat": ["coinr_winsorise", "log", "none", "percentile_clip"],
 }
+
+
+def test_catalogue_covers_every_family() -> None:
+    assert sorted(EXPECTED) == sorted(catalog.FAMILIES)
 
 
 @pytest.mark.parametrize("family", sorted(EXPECTED))

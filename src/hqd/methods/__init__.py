@@ -4,7 +4,7 @@ Importing this package imports every family module, so the catalogue is complete
 ``hqd.methods.catalog.get("weight", "entropy")``.
 """
 
-from hqd.methods import aggregate, catalog, normalize, weight
+from hqd.methods import aggregate, catalog, impute, normalize, treat, weight
 from hqd.methods.catalog import Method, Param, all_methods, get, names, register, validate_params
 
 __all__ = [
@@ -14,9 +14,11 @@ __all__ = [
     "all_methods",
     "catalog",
     "get",
+    "impute",
     "names",
     "normalize",
     "register",
+    "treat",
     "validate_params",
     "weight",
 ]

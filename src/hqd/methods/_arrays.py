@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from hqd.errors import HqdError
@@ -94,3 +95,46 @@ def safe_divide(num: ArrayLike, den: ArrayLike) -> FloatArray:
     with np.errstate(invalid="ignore", divide="ignore"):
         out = num_a / den_a
     return np.where(den_a == 0, np.nan, out)
+
+
+def indicator_frame(main: dict[str, Any], details: dict[str, Any], codes: list[str] | None) -> pd.DataFrame:
+    """A long table with one row per indicator (per batch item when batched).
+
+    ``main`` holds the arrays of shape ``(..., m)`` that fix the shape (the first one); ``details``
+    entries of that shape become columns, per-batch scalars (shape ``(...)``) are repeated on every row of
+    their batch item, anything else (matrices) is left out.
+    """
+    first = np.asarray(next(iter(main.values())))
+    m = first.shape[-1]
+    names = list(codes) if codes is not None else [f"I{j + 1}" for j in range(m)]
+    if len(names) != m:
+        raise invalid(f"codes must name the {m} indicators; got {len(names)} codes")
+    batch = first.shape[:-1]
+    idx = np.indices((*batch, m)).reshape(len(batch) + 1, -1)
+    cols: dict[str, Any] = {f"batch_{axis}": idx[axis] for axis in range(len(batch))}
+    cols["indicator"] = np.asarray(names, dtype=object)[idx[-1]]
+    for key, value in {**main, **details}.items():
+        arr = np.asarray(value)
+        if arr.shape == first.shape:
+            cols[key] = arr.reshape(-1)
+        elif arr.shape == batch:
+            cols[key] = np.repeat(arr.reshape(-1), m)
+    return pd.DataFrame(cols)
+
+
+def nan_sorted(x: FloatArray, axis: int = -2) -> tuple[FloatArray, FloatArray]:
+    """``x`` sorted along ``axis`` with NaN last, and the non-NaN count (keepdims) along that axis."""
+    return np.sort(x, axis=axis), np.sum(~np.isnan(x), axis=axis, keepdims=True).astype(np.float64)
+
+
+def nan_quantile(x: FloatArray, q: float, axis: int = -2) -> FloatArray:
+    """Quantile ignoring NaN (linear interpolation, R type 7 / numpy default), keepdims; NaN if no data."""
+    s, n = nan_sorted(x, axis)
+    h = (n - 1.0) * q
+    lo = np.clip(np.floor(h), 0, None).astype(np.intp)
+    hi = np.clip(np.ceil(h), 0, None).astype(np.intp)
+    last = max(s.shape[axis] - 1, 0)
+    a = np.take_along_axis(s, np.minimum(lo, last), axis=axis)
+    b = np.take_along_axis(s, np.minimum(hi, last), axis=axis)
+    out = a + (h - np.floor(h)) * (b - a)
+    return np.where(n > 0, out, np.nan)

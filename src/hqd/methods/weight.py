@@ -14,7 +14,7 @@ to that region's ``(r, m)`` block.  The pipeline chooses the reshape; the formul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ from hqd.methods._arrays import (
     col_mean,
     col_min,
     col_std,
+    indicator_frame,
     invalid,
 )
 from hqd.methods.catalog import REQUIRED, Param, register
@@ -48,25 +49,7 @@ class WeightResult:
         Details whose shape matches the weights become columns; per-batch scalars (``lambda_max``,
         ``CR`` …) are repeated on every row; matrices (e.g. the correlation matrix) are left out.
         """
-        w = np.asarray(self.weights)
-        m = w.shape[-1]
-        codes = list(codes) if codes is not None else [f"I{j + 1}" for j in range(m)]
-        if len(codes) != m:
-            raise invalid(f"codes must name the {m} indicators; got {len(codes)} codes")
-        batch = w.shape[:-1]
-        cols: dict[str, Any] = {}
-        idx = np.indices((*batch, m)).reshape(len(batch) + 1, -1)
-        for axis in range(len(batch)):
-            cols[f"batch_{axis}"] = idx[axis]
-        cols["indicator"] = np.asarray(codes, dtype=object)[idx[-1]]
-        cols["weight"] = w.reshape(-1)
-        for key, value in self.details.items():
-            arr = np.asarray(value)
-            if arr.shape == w.shape:
-                cols[key] = arr.reshape(-1)
-            elif arr.shape == batch:
-                cols[key] = np.repeat(arr.reshape(-1), m)
-        return pd.DataFrame(cols)
+        return indicator_frame({"weight": self.weights}, self.details, codes)
 
 
 def _normalise(v: FloatArray) -> FloatArray:
