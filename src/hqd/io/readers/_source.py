@@ -316,7 +316,8 @@ def parse_cells(cells: list[Any]) -> ParsedCells:
     placeholder = ~is_num & stripped.isin(PLACEHOLDERS).to_numpy()
     placeholder |= is_num & np.isnan(values)
     bad = np.isnan(values) & ~placeholder
-    counts = stripped[placeholder].map(lambda t: t if t else "blank").value_counts().to_dict()
+    as_written = original.str.replace(FOOTNOTE, "", regex=True).str.strip()
+    counts = as_written[placeholder].map(lambda t: t if t else "blank").value_counts().to_dict()
     return ParsedCells(
         values, placeholder, footnoted & ~np.isnan(values), bad, {str(k): int(v) for k, v in counts.items()}
     )

@@ -275,7 +275,8 @@ def read(
     for lbl, t in tmap.items():
         if t is None:
             problems.error("nbs_time_unparseable", f"time label {lbl!r} is not a year, quarter or month")
-    problems.raise_if_errors()
+    if any(t is None for t in tmap.values()):
+        problems.raise_if_errors()
     tparsed = {k: v for k, v in tmap.items() if v is not None}
     years = np.asarray([tparsed[t][0] for t in time_lbl], dtype=np.int64)
     periods = np.asarray([tparsed[t][1] for t in time_lbl], dtype=np.object_)

@@ -170,11 +170,13 @@ def read(
         labels: list[str] = []
         for j in range(width):
             parts: list[str] = []
+            part_unit: str | None = None
             for r in range(len(grid)):
-                t = clean_name(grid[r][j])
-                if t and t not in parts:
-                    parts.append(t)
-            labels.append("·".join(parts))
+                part, unit = split_label(clean_name(grid[r][j]))  # a unit may sit on any header row
+                part_unit = unit or part_unit
+                if part and part not in parts:
+                    parts.append(part)
+            labels.append("·".join(parts) + (f"({part_unit})" if part_unit else ""))
         cols = [j for j in range(1, width) if labels[j]]
         times = [_nbs.parse_time(labels[j].replace(" ", "")) for j in cols]
         by_year = bool(cols) and all(t is not None and t[1] is None for t in times)
@@ -183,7 +185,7 @@ def read(
         for k in range(bottom + 1, len(sh.rows)):
             first = sh.text(k, 0)
             if _FOOTER.match(first):
-                notes += [" ".join(sh.nonempty(m)) for m in range(k, len(sh.rows)) if sh.nonempty(m)]
+                notes += [" ".join(sh.raw_texts(m)) for m in range(k, len(sh.rows)) if sh.raw_texts(m)]
                 break
             if not sh.nonempty(k):
                 continue
@@ -264,8 +266,9 @@ def read(
                 }
             )
         )
-    problems.raise_if_errors()
-    records = pd.concat(frames, ignore_index=True)
+    if not frames:
+        problems.raise_if_errors()
+    records = pd.concat(frames, ignore_index=True)  # region problems join the others in build()
     provenance: dict[str, Any] = {
         "label": "Yearbook table" + (f" ({', '.join(sorted(layouts))})" if layouts else ""),
         "format": NAME,
