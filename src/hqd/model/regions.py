@@ -152,6 +152,10 @@ _PINYIN_FIXES: dict[str, str] = {
     "番禺": "Panyu",
 }
 
+#: Provincial-level units that are cities: the four municipalities and the two SARs.  City panels
+#: (CCSY, JJJ_CITIES) list them beside prefecture-level cities, so a prefecture-level lookup finds them.
+CITY_PROVINCES: frozenset[str] = frozenset({"110000", "120000", "310000", "500000", "810000", "820000"})
+
 #: National totals: not a GB/T 2260 unit; keyed by ISO 3166 alpha-3.
 NATIONAL_CODE = "CHN"
 _NATIONAL_NAMES = (
@@ -664,6 +668,12 @@ def _levels(level: str | Sequence[str] | None) -> tuple[str, ...]:
     return levels
 
 
+def _accepts(code: str, level: str, levels: tuple[str, ...]) -> bool:
+    """A unit of ``level`` is wanted: the levels asked for, national totals, and municipalities/SARs
+    when prefecture-level cities are asked for."""
+    return level in levels or level == "country" or ("prefecture" in levels and code in CITY_PROVINCES)
+
+
 def _label(code: str) -> str:
     r = region(code)
     return f"{r.name_zh} {r.name_en} ({code})"
@@ -671,12 +681,12 @@ def _label(code: str) -> str:
 
 def _candidates(key: str, levels: tuple[str, ...]) -> list[str]:
     index = _index()
-    keys = [k for k, entries in index.items() if any(lv in levels or lv == "country" for _, lv in entries)]
+    keys = [k for k, entries in index.items() if any(_accepts(c, lv, levels) for c, lv in entries)]
     close = difflib.get_close_matches(key, keys, n=8, cutoff=0.6)
     codes: list[str] = []
     for k in close:
         for code, lv in index[k]:
-            if (lv in levels) and code not in codes:
+            if _accepts(code, lv, levels) and lv != "country" and code not in codes:
                 codes.append(code)
     return [_label(c) for c in codes[:8]]
 
@@ -696,7 +706,7 @@ def _resolve_key(raw: str, levels: tuple[str, ...], aliases: Mapping[str, str]) 
     key = normalise_name(raw)
     if raw in aliases or key in aliases:
         return _Outcome(aliases.get(raw, aliases.get(key)))
-    hits = [(c, lv) for c, lv in _index().get(key, []) if lv in levels or lv == "country"]
+    hits = [(c, lv) for c, lv in _index().get(key, []) if _accepts(c, lv, levels)]
     codes = sorted({c for c, _ in hits})
     history = [h for h in _history_index().get(key, []) if h.level in levels]
     if len(codes) == 1 and not history:
