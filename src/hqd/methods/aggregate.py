@@ -63,14 +63,19 @@ def _prepare(x: ArrayLike, w: ArrayLike, na: str) -> tuple[FloatArray, FloatArra
 
 
 def _weighted_mean(f: FloatArray, w: FloatArray, na: str) -> FloatArray:
-    """Σ w f / Σ w along the last axis, with the NA policy applied (f may hold NaN)."""
-    present = ~np.isnan(f)
-    if na == "propagate":
-        num = np.sum(w * f, axis=-1)
-        den = np.sum(np.broadcast_to(w, f.shape), axis=-1)
+    """Σ w f / Σ w along the last axis, with the NA policy applied (f may hold NaN).
+
+    ``w`` has shape (..., 1, k); the sums are matrix products, so no (..., n, k) temporary is made
+    unless there are missing values to skip.
+    """
+    wv = np.swapaxes(w, -1, -2)  # (..., k, 1)
+    if na == "propagate" or not np.isnan(np.sum(f)):
+        num = (f @ wv)[..., 0]
+        den = np.broadcast_to(np.sum(w, axis=-1), num.shape)
     else:
-        num = np.sum(np.where(present, w * f, 0.0), axis=-1)
-        den = np.sum(np.where(present, w, 0.0), axis=-1)
+        present = ~np.isnan(f)
+        num = (np.where(present, f, 0.0) @ wv)[..., 0]
+        den = (present.astype(np.float64) @ wv)[..., 0]
     with np.errstate(invalid="ignore", divide="ignore"):
         out = num / den
     return np.where(den > 0, out, np.nan)
@@ -324,17 +329,21 @@ def topsis(
         ones = np.ones((1, arr.shape[-1]))
         vp = ones * hi if weighted_distance else wa * hi
         vm = ones * lo if weighted_distance else wa * lo
-    dist_w = wa if weighted_distance else 1.0
-    sq_p = dist_w * (v - vp) ** 2
-    sq_m = dist_w * (v - vm) ** 2
-    if na == "skip":
-        present = ~np.isnan(v)
-        dp = np.sqrt(np.sum(np.where(present, sq_p, 0.0), axis=-1))
-        dm = np.sqrt(np.sum(np.where(present, sq_m, 0.0), axis=-1))
-        none_present = ~present.any(axis=-1)
+    has_nan = bool(np.isnan(np.sum(v)))
+
+    def distance(ideal_values: FloatArray) -> FloatArray:
+        diff = np.subtract(v, ideal_values)  # one full-size buffer, reused in place
+        np.square(diff, out=diff)
+        if weighted_distance:
+            diff = diff * wa
+        if has_nan and na == "skip":
+            np.nan_to_num(diff, copy=False, nan=0.0)
+        return np.sqrt(np.sum(diff, axis=-1))
+
+    dp, dm = distance(vp), distance(vm)
+    if has_nan and na == "skip":
+        none_present = np.all(np.isnan(v), axis=-1)
         dp, dm = np.where(none_present, np.nan, dp), np.where(none_present, np.nan, dm)
-    else:
-        dp, dm = np.sqrt(np.sum(sq_p, axis=-1)), np.sqrt(np.sum(sq_m, axis=-1))
     total = dp + dm
     with np.errstate(invalid="ignore", divide="ignore"):
         c = np.where(total > 0, dm / total, np.nan)

@@ -87,11 +87,18 @@ def minmax(
     """
     _check_range(lo, hi)
     d = check_direction(direction)
-    y = as_data(x) * d
-    mn, mx = col_min(y), col_max(y)
+    arr = as_data(x)
+    mn, mx = col_min(arr), col_max(arr)
+    # (y − min y)/(max y − min y) with y = x·d, computed in place on one buffer: for d = −1 it is
+    # (x − max x)/(−(max x − min x)), the same IEEE operations up to an exact negation.
+    out = np.subtract(arr, np.where(d > 0, mn, mx))
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = (y - mn) / (mx - mn) * (hi - lo) + lo
-    return out + shift if shift else out
+        out /= (mx - mn) * d
+    if hi - lo != 1.0:
+        out *= hi - lo
+    if lo + shift != 0.0:
+        out += lo + shift
+    return out
 
 
 @register(

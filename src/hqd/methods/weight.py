@@ -169,13 +169,22 @@ def entropy(x: ArrayLike, shift: float = 0.0) -> WeightResult:
     >>> entropy(Z, shift=1e-4).weights.round(6).tolist()
     [0.220306, 0.220777, 0.142642, 0.201174, 0.215102]
     """
-    z = as_data(x) + shift
-    _check_nonnegative(np.nan_to_num(z), "entropy")
-    n = col_count(z)
-    total = np.nansum(z, axis=-2, keepdims=True)
+    arr = as_data(x)
+    low = col_min(arr) + shift
+    if (low < 0).any():
+        _check_nonnegative(np.nan_to_num(arr + shift), "entropy")
+    has_nan = bool(np.isnan(np.sum(arr)))
+    n = col_count(arr) if has_nan else np.float64(arr.shape[-2])
+    # two full-size buffers only (p and p·ln p): this runs on million-row panels
+    p = np.add(arr, shift)
+    if has_nan:
+        np.nan_to_num(p, copy=False, nan=0.0)  # missing cells contribute 0·ln 0 = 0
+    total = np.sum(p, axis=-2, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p = z / total
-        plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
+        p /= total
+        plogp = np.zeros_like(p)
+        np.log(p, out=plogp, where=p > 0)
+        plogp *= p
         e = -np.sum(plogp, axis=-2, keepdims=True) / np.log(n)
     e = np.where((total > 0) & (n > 1), np.clip(e, 0.0, 1.0), 1.0)  # clip: rounding can leave 1 + 1e-16
     e = np.squeeze(e, axis=-2)
