@@ -156,17 +156,25 @@ def nocb(x: ArrayLike) -> ImputeResult:
 
 
 def _group_index(groups: ArrayLike, n_regions: int) -> tuple[np.ndarray, int]:
+    """Group codes 0..G-1 per region; -1 for a region without a group (None, NaN or a negative integer,
+    which is how ``pandas.factorize`` codes a missing label)."""
     labels = np.asarray(groups, dtype=object).ravel()
     if labels.shape != (n_regions,):
         raise invalid(f"groups must give one label per region ({n_regions}); got {labels.shape[0]} labels")
-    missing = pd.isna(pd.Series(labels)).to_numpy()
-    if missing.any():
-        raise invalid(
-            f"every region needs a group label; region positions {np.flatnonzero(missing).tolist()} "
-            "(0-based) have none"
-        )
-    codes, uniques = pd.factorize(pd.Series(labels), sort=True)
+    series = pd.Series(labels)
+    no_group = series.isna().to_numpy() | np.array(
+        [isinstance(v, int | np.integer) and not isinstance(v, bool) and v < 0 for v in labels], dtype=bool
+    )
+    codes, uniques = pd.factorize(series.where(~no_group), sort=True)
     return np.asarray(codes, dtype=np.intp), len(uniques)
+
+
+def _spread(stats: FloatArray, inverse: np.ndarray) -> FloatArray:
+    """Per-group statistics (..., G, m) → per region (..., R, m); NaN for regions without a group."""
+    if stats.shape[_R] == 0:
+        return np.full((*stats.shape[:_R], inverse.shape[0], stats.shape[-1]), np.nan)
+    out = np.take(stats, np.clip(inverse, 0, None), axis=_R)
+    return np.where((inverse < 0)[:, None], np.nan, out)
 
 
 def _group_means(x: FloatArray, inverse: np.ndarray, n_groups: int, scope: str) -> FloatArray:
@@ -179,7 +187,7 @@ def _group_means(x: FloatArray, inverse: np.ndarray, n_groups: int, scope: str) 
         sums, counts = sums.sum(axis=_T, keepdims=True), counts.sum(axis=_T, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(counts > 0, sums / counts, np.nan)
-    return np.take(means, inverse, axis=_R)
+    return _spread(means, inverse)
 
 
 def _nan_median(a: FloatArray, axis: int) -> FloatArray:
@@ -203,7 +211,7 @@ def _group_medians(x: FloatArray, inverse: np.ndarray, n_groups: int, scope: str
         if scope == "pooled":
             members = members.reshape(*members.shape[:_T], 1, -1, members.shape[-1])
         medians[..., g : g + 1, :] = _nan_median(members, axis=_R)
-    return np.take(medians, inverse, axis=_R)
+    return _spread(medians, inverse)
 
 
 _GROUPS = Param(
@@ -230,8 +238,9 @@ def group_mean(x: ArrayLike, groups: ArrayLike, scope: Scope = "by_year") -> Imp
         (``scope="by_year"``) or the mean over every year too (``scope="pooled"``).  Only observed values
         enter the means, so imputed values never feed other means; observed cells never change.
     Missing / degenerate
-        A group with no observed value for that indicator (and year) leaves the cell NaN.  Every region
-        needs a label (``invalid_parameter`` otherwise).  Vectorised with one-hot group sums.
+        A group with no observed value for that indicator (and year) leaves the cell NaN.  A region
+        without a group (label None/NaN, or a negative integer as ``pandas.factorize`` codes a missing
+        label) is not imputed and its values feed no mean.  Vectorised with one-hot group sums.
     References
         COINr ``Impute(f_i = "i_mean_grp")``; reproduces the imputed table of COINr's ASEM default build
         (groups ``EurAsia_group``, METHODS.md §16 step 2).
