@@ -248,10 +248,9 @@ def check_data(framework: Framework, panel: Panel, recipe: Recipe) -> list[Probl
         elif len(bad):
             problems.warn("nonpositive_value", f"{len(bad)} non-positive value(s) before log handled by "
                           f"zero policy {zero!r}", indicator=str(code))
-    for code in panel.indicators:
-        j = panel.indicators.index(code)
-        if np.isnan(values[..., j]).all():
-            problems.error("missing_indicator", "indicator has no observed value", indicator=code)
+    empty = np.isnan(values).all(axis=(0, 1)) if values.size else np.zeros(len(panel.indicators), bool)
+    for j in np.flatnonzero(empty):
+        problems.error("missing_indicator", "indicator has no observed value", indicator=panel.indicators[j])
     return problems.items
 
 

@@ -105,10 +105,13 @@ class Result:
         """Long table ``region, year, node, level, score, rank, group_rank`` (node order, year, region)."""
         n, t, r = self.cube.shape
         levels = self.framework.nodes["level"].reindex(self.nodes).to_numpy(dtype=int)
+        # Categoricals keep the table light on large panels (7 M rows for 2,900 regions × 20 years × 125 nodes).
+        region = pd.Categorical.from_codes(np.tile(np.arange(r), n * t), categories=pd.Index(self.regions))
+        node = pd.Categorical.from_codes(np.repeat(np.arange(n), t * r), categories=pd.Index(self.nodes))
         return pd.DataFrame({
-            "region": np.tile(np.asarray(self.regions, dtype=object), n * t),
+            "region": region,
             "year": np.tile(np.repeat(self.years, r), n),
-            "node": np.repeat(np.asarray(self.nodes, dtype=object), t * r),
+            "node": node,
             "level": np.repeat(levels, t * r),
             "score": self.cube.reshape(-1),
             "rank": self.ranks.reshape(-1),

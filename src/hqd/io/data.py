@@ -96,6 +96,7 @@ class _Long:
         self.indicator: list[np.ndarray] = []
         self.value: list[np.ndarray] = []
         self.row: list[np.ndarray] = []
+        self.blocks: list[tuple[np.ndarray, np.ndarray, list[str], np.ndarray, np.ndarray]] = []
         self.extra: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.meta_columns: list[str] = []
         self.indicator_codes: list[str] = []
@@ -108,19 +109,29 @@ class _Long:
         self.value.append(value)
         self.row.append(row)
 
+    def add_matrix(self, region: np.ndarray, year: np.ndarray, codes: list[str], values: np.ndarray,
+                   row: np.ndarray) -> None:
+        """A wide block: one row per (region, year), one column per indicator in ``codes``."""
+        self.blocks.append((region, year, codes, values, row))
+
 
 def _first_present(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
     return next((n for n in names if n in frame.columns), None)
+
+
+def _clean_codes(column: pd.Series) -> np.ndarray:
+    """Region codes as stripped text; blank for missing.  Codes read from numeric spreadsheet cells come as
+    "110000.0" — GB/T 2260 codes are integers, so the ".0" is dropped."""
+    text = column.astype(object).where(column.notna(), "").astype(str).str.strip()
+    text = text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    return text.to_numpy(dtype=object)
 
 
 def _keys(frame: pd.DataFrame, raw: RawTable, region_col: str, year_col: str | None,
           problems: Problems) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
     """Region codes, years, spreadsheet rows and a mask of rows with valid keys."""
     rows = np.arange(len(frame)) + raw.first_row
-    region = frame[region_col].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
-                                   else str(v).strip()).to_numpy(dtype=object)
-    # Codes read from numeric spreadsheet cells come as "110000.0"; GB/T 2260 codes are integers.
-    region = np.array([r[:-2] if r.endswith(".0") and r[:-2].isdigit() else r for r in region], dtype=object)
+    region = _clean_codes(frame[region_col])
     ok = region != ""
     for r in rows[~ok]:
         problems.error("missing_region", "row has no region code", row=int(r), column=region_col)
@@ -186,13 +197,14 @@ def _long_from_wide(frame: pd.DataFrame, raw: RawTable, region_col: str, year_co
     region, years, rows, ok = _keys(frame, raw, region_col, year_col, problems)
     assert years is not None
     known = set(framework.indicators)
+    matrix: list[np.ndarray] = []
     for column in frame.columns:
         if column in (region_col, year_col):
             continue
         if column in known:
             value, bad, placeholder = parse_numbers(frame[column], placeholders_ok=placeholders == "missing")
             _report_cells(problems, column, frame[column], bad, placeholder, rows, region, years, column)
-            out.add(region[ok], years[ok], column, value[ok], rows[ok])
+            matrix.append(value[ok])
             out.indicator_codes.append(column)
         elif _is_text_column(frame[column]):
             out.meta_columns.append(column)
@@ -203,6 +215,8 @@ def _long_from_wide(frame: pd.DataFrame, raw: RawTable, region_col: str, year_co
                 continue
             problems.warn("unused_column", f"column {column!r} is not a framework indicator; ignored "
                           "(kept for denominate)", column=column)
+    if matrix:
+        out.add_matrix(region[ok], years[ok], list(out.indicator_codes), np.column_stack(matrix), rows[ok])
     return out
 
 
@@ -244,8 +258,7 @@ def _long_from_wide_by_year(frame: pd.DataFrame, raw: RawTable, region_col: str,
 def _region_meta(frame: pd.DataFrame, raw: RawTable, region_col: str, year_col: str | None,
                  meta_columns: list[str], regions: str | Path | pd.DataFrame | None,
                  problems: Problems) -> pd.DataFrame:
-    codes = frame[region_col].map(lambda v: "" if v is None else str(v).strip())
-    codes = codes.map(lambda r: r[:-2] if r.endswith(".0") and r[:-2].isdigit() else r)
+    codes = _clean_codes(frame[region_col])
     meta = frame[meta_columns].copy() if meta_columns else pd.DataFrame(index=frame.index)
     meta.insert(0, "code", codes)
     meta = meta[meta["code"] != ""]
@@ -270,31 +283,41 @@ def _region_meta(frame: pd.DataFrame, raw: RawTable, region_col: str, year_col: 
 
 def _build_cube(long: _Long, framework: Framework, meta: pd.DataFrame, raw: RawTable,
                 problems: Problems) -> Panel:
-    region = np.concatenate(long.region) if long.region else np.array([], dtype=object)
-    year = np.concatenate(long.year) if long.year else np.array([], dtype=int)
-    code = np.concatenate(long.indicator) if long.indicator else np.array([], dtype=object)
-    value = np.concatenate(long.value) if long.value else np.array([], dtype=float)
-    row = np.concatenate(long.row) if long.row else np.array([], dtype=int)
-
-    region_codes = list(dict.fromkeys(region.tolist()))
-    years = np.array(sorted(set(year.tolist())), dtype=int)
     indicators = framework.indicators
-    r_idx = pd.Index(region_codes).get_indexer(region)
-    t_idx = np.searchsorted(years, year)
-    m_idx = pd.Index(indicators).get_indexer(code)
-
-    flat = (t_idx * len(region_codes) + r_idx) * len(indicators) + m_idx
-    order = np.argsort(flat, kind="stable")
-    dup = np.flatnonzero(np.diff(flat[order]) == 0)
-    for k in dup[:MAX_CELL_PROBLEMS]:
-        first, second = order[k], order[k + 1]
-        problems.error("duplicate_observation",
-                       f"also given on row {int(row[first])}", row=int(row[second]),
-                       region=str(region[second]), year=int(year[second]), indicator=str(code[second]))
-    problems.raise_if_errors()
-
+    all_regions = [*long.region, *(b[0] for b in long.blocks)]
+    all_years = [*long.year, *(b[1] for b in long.blocks)]
+    region_codes = list(pd.unique(np.concatenate(all_regions))) if all_regions else []
+    years = np.unique(np.concatenate(all_years)).astype(int) if all_years else np.array([], dtype=int)
+    region_index = pd.Index(region_codes)
     cube = np.full((len(years), len(region_codes), len(indicators)), np.nan)
-    cube.reshape(-1)[flat] = value
+    flat_cube = cube.reshape(-1)
+
+    def report_duplicates(flat: np.ndarray, row: np.ndarray, region: np.ndarray, year: np.ndarray,
+                          code: np.ndarray | None) -> None:
+        order = np.argsort(flat, kind="stable")
+        dup = np.flatnonzero(np.diff(flat[order]) == 0)
+        for k in dup[:MAX_CELL_PROBLEMS]:
+            first, second = order[k], order[k + 1]
+            problems.error("duplicate_observation", f"also given on row {int(row[first])}", row=int(row[second]),
+                           region=str(region[second]), year=int(year[second]),
+                           indicator=None if code is None else str(code[second]))
+
+    if long.region:
+        region = np.concatenate(long.region)
+        year = np.concatenate(long.year)
+        code = np.concatenate(long.indicator)
+        row = np.concatenate(long.row)
+        m_idx = pd.Index(indicators).get_indexer(code)
+        flat = (np.searchsorted(years, year) * len(region_codes) + region_index.get_indexer(region)) \
+            * len(indicators) + m_idx
+        report_duplicates(flat, row, region, year, code)
+        flat_cube[flat] = np.concatenate(long.value)
+    for region, year, codes, values, row in long.blocks:
+        cell = np.searchsorted(years, year) * len(region_codes) + region_index.get_indexer(region)
+        report_duplicates(cell, row, region, year, None)
+        columns = pd.Index(indicators).get_indexer(codes)
+        cube.reshape(-1, len(indicators))[cell[:, None], columns[None, :]] = values
+    problems.raise_if_errors()
     extra: dict[str, np.ndarray] = {}
     for name, (reg, yrs, val) in long.extra.items():
         grid = np.full((len(years), len(region_codes)), np.nan)
