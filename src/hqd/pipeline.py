@@ -46,6 +46,10 @@ LOCAL_METHODS: dict[str, dict[str, tuple[str, dict[str, tuple[type, Any, str]]]]
 }
 #: Aggregation methods that need strictly positive inputs (zero policy applies).
 POSITIVE_AGGREGATES = {"geometric", "harmonic"}
+#: Zero-policy defaults (the same as the aggregation methods' own): ``epsilon`` replaces values ≤ 0,
+#: ``shift`` is added to every value.  Recipes should name their own; these are recorded in the manifest.
+ZERO_EPSILON = 1e-6
+ZERO_SHIFT = 0.01
 DATA_DRIVEN_WEIGHTS = {"entropy", "critic", "cv", "std", "pca"}
 
 
@@ -182,7 +186,7 @@ def _pipeline_params(step: str, method: str) -> tuple[str, ...]:
     if step == "aggregate" and method == "topsis":
         return ("over", "ideals")
     if step == "weight" and method == "ahp":
-        return ("matrix", "order")
+        return ("order",)
     if step == "weight" and method in DATA_DRIVEN_WEIGHTS | {"combined"}:
         return ("on",)
     return ()
@@ -269,7 +273,7 @@ class _Trace:
 
 def build(framework: Framework, panel: Panel, recipe: Recipe) -> Result:
     """Apply ``recipe`` to a validated ``panel`` (see the module docstring)."""
-    trace = _Trace(warnings=check_warnings(framework, panel))
+    trace = _Trace(warnings=[p for p in check_data(framework, panel, recipe) if p.severity == "warning"])
     x = panel.values.copy()
     trace.steps["raw"] = x
     x = _denominate(x, framework, panel, recipe, trace)
@@ -282,10 +286,6 @@ def build(framework: Framework, panel: Panel, recipe: Recipe) -> Result:
                            effective=eff, trace_steps=trace.steps, weights=trace.weights,
                            intermediates=trace.intermediates, logs=trace.logs,
                            warnings=trace.warnings, policies=trace.policies)
-
-
-def check_warnings(framework: Framework, panel: Panel) -> list[Problem]:
-    return [p for p in (*framework.warnings, *panel.warnings) if p.severity == "warning"]
 
 
 def _pooled(x: np.ndarray, scope: str | None, func: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
@@ -348,6 +348,8 @@ def _impute(x: np.ndarray, panel: Panel, recipe: Recipe, trace: _Trace) -> np.nd
         "indicator": np.asarray(panel.indicators, dtype=object)[m_idx],
         "value": out[t_idx, r_idx, m_idx], "method": choice.method,
     })
+    if hasattr(result, "to_frame"):
+        trace.logs["impute_coverage"] = result.to_frame(list(panel.indicators))
     still = int(np.isnan(out).sum())
     if filled.any() or still:
         trace.warnings.append(Problem("imputed", f"{int(filled.sum())} value(s) imputed with "
@@ -417,9 +419,9 @@ def _normalise(x: np.ndarray, fw: Framework, panel: Panel, recipe: Recipe, trace
         zero = dict(recipe.zero_policy)
         block = x[..., logged]
         if zero["method"] == "shift":
-            block = block + float(zero.get("shift", 1.0))
+            block = block + float(zero.get("shift", ZERO_SHIFT))
         elif zero["method"] == "epsilon":
-            block = np.where(block <= 0, float(zero.get("epsilon", 1e-6)), block)
+            block = np.where(block <= 0, float(zero.get("epsilon", ZERO_EPSILON)), block)
         with np.errstate(divide="ignore", invalid="ignore"):
             x[..., logged] = np.where(block > 0, np.log(np.where(block > 0, block, 1.0)), np.nan)
             gmin[logged] = np.log(gmin[logged])
@@ -478,6 +480,8 @@ def _weights_for(
     ``data`` is the (T, R, k) block of the nodes' scores.
     """
     name = choice.method
+    if len(codes) == 1:  # an only child gets the whole weight, whatever the method
+        return np.ones(1), {}
     if name == "manual":
         raw = fw.nodes.loc[codes, "weight"].astype(float)
         raw = raw.fillna(1.0) if raw.isna().all() else raw.fillna(raw.mean())
@@ -492,9 +496,9 @@ def _weights_for(
             raise HqdError([Problem("invalid_parameter", f"ahp matrix must be {len(codes)}×{len(codes)} over "
                                     f"{', '.join(codes)} (give 'order' to name its rows); got shape "
                                     f"{matrix.shape} over {', '.join(order)}", column="weight")])
-        kwargs = catalog.validate_params("weight", "ahp", {k: v for k, v in choice.params.items()
-                                                           if k not in ("matrix", "order")})
-        result = catalog.get("weight", "ahp")(None, matrix=matrix, **kwargs)
+        kwargs = catalog.validate_params("weight", "ahp", {k: v for k, v in choice.params.items() if k != "order"})
+        kwargs["matrix"] = matrix
+        result = catalog.get("weight", "ahp")(None, **kwargs)
         perm = [order.index(c) for c in codes]
         return np.asarray(result.weights)[perm], {k: np.asarray(v) for k, v in result.details.items()}
     if name == "combined":
@@ -556,6 +560,12 @@ def _weigh_and_aggregate(
             choice = weight_spec.choose(level=_node_level(fw, kids[0]), code=parent)
             w, details = _weights_for(choice, block, kids, fw, sample)
             _record_intermediates(trace, "weight", parent, choice.method, kids, details, years, sample)
+            if choice.method == "ahp" and not bool(np.all(details.get("consistent", True))):
+                trace.warnings.append(Problem(
+                    "ahp_inconsistent", f"AHP matrix for the children of {parent!r} has CR = "
+                    f"{float(np.asarray(details['CR']).reshape(-1)[0]):.4f} ≥ 0.1 (RI table "
+                    f"{choice.params.get('ri_table', 'saaty')}): revise the judgements", severity="warning",
+                    indicator=parent))
             method_name = choice.method
         for j, kid in enumerate(kids):
             within[kid] = w[..., j]
@@ -610,10 +620,10 @@ def _record_intermediates(trace: _Trace, step: str, parent: str, method: str, co
             rows[key] = arr.reshape(-1)
         elif arr.size <= 1 or (sample == "by_year" and arr.shape == (len(years),)):
             scalars[key] = arr.reshape(-1)
-    if rows:
+    if rows or scalars:
         n_years = len(years) if sample == "by_year" and any(np.asarray(v).ndim == 2 for v in details.values()) \
             else 1
-        frame = pd.DataFrame(rows)
+        frame = pd.DataFrame(rows, index=range(k * n_years))
         frame.insert(0, "node", list(codes) * n_years)
         frame.insert(1, "year", np.repeat(years, k) if n_years > 1 else np.nan)
         for key, value in scalars.items():
@@ -671,8 +681,8 @@ def _apply_zero_policy(block: np.ndarray, parent: str, kids: list[str], panel: P
         bad = nonpos.any(axis=-1)
         return np.where(nonpos, 1.0, block), bad
     if method == "epsilon":
-        return np.where(nonpos, float(policy.get("epsilon", 1e-6)), block), np.zeros(block.shape[:-1], bool)
-    return block + float(policy.get("shift", 1.0)), np.zeros(block.shape[:-1], dtype=bool)
+        return np.where(nonpos, float(policy.get("epsilon", ZERO_EPSILON)), block), np.zeros(block.shape[:-1], bool)
+    return block + float(policy.get("shift", ZERO_SHIFT)), np.zeros(block.shape[:-1], dtype=bool)
 
 
 def _topsis(choice: MethodChoice, block: np.ndarray, w: np.ndarray, parent: str, kids: list[str],
