@@ -24,14 +24,13 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from hqd.errors import HqdError, Problems
 
-MissingPolicy = Literal["raise", "drop_regions"]
 MISSING_POLICIES: tuple[str, ...] = ("raise", "drop_regions")
 
 #: At most this many problems of one kind are listed individually (the rest are summarised).

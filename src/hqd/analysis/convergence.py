@@ -10,7 +10,7 @@ do not become 2,900 dummy columns — and the degrees of freedom are corrected f
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,6 @@ from hqd.analysis._data import (
 )
 from hqd.errors import HqdError, Problems
 
-SigmaMeasure = Literal["std", "cv", "log_std"]
 SIGMA_MEASURES: tuple[str, ...] = ("std", "cv", "log_std")
 BETA_KINDS: tuple[str, ...] = ("absolute_cross_section", "absolute_panel", "conditional")
 FIXED_EFFECTS: tuple[str, ...] = ("twoway", "region", "year", "none")
@@ -79,7 +78,7 @@ class SigmaResult:
 
 def sigma_convergence(
     values: Any,
-    measure: SigmaMeasure = "std",
+    measure: str = "std",
     *,
     ddof: int = 0,
     significance: float = 0.05,

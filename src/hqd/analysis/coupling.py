@@ -31,7 +31,6 @@ from hqd.analysis._data import (
 )
 from hqd.errors import HqdError, Problems
 
-CouplingVariant = Literal["standard", "corrected"]
 VARIANTS: tuple[str, ...] = ("standard", "corrected")
 BOUNDARIES: tuple[str, ...] = ("left_open", "right_open")
 
@@ -182,6 +181,7 @@ class CouplingResult:
     grades: GradeTable = field(repr=False)
     lag_tolerance: float = 0.0
     aggregation: str | None = None
+    subsystem_scale: str = "as_is"
 
     def to_frame(self) -> pd.DataFrame:
         return self.frame.copy()
@@ -243,6 +243,7 @@ def _couple(
     boundary: str | None,
     lag_tolerance: float,
     aggregation: str | None = None,
+    subsystem_scale: str = "as_is",
 ) -> CouplingResult:
     choose("coupling variant", variant, VARIANTS)
     names = [str(c) for c in wide.columns]
@@ -278,18 +279,20 @@ def _couple(
         grades=grades,
         lag_tolerance=lag_tolerance,
         aggregation=aggregation,
+        subsystem_scale=subsystem_scale,
     )
 
 
 def coupling_coordination(
     scores: Any,
     subsystems: Sequence[str] | None = None,
-    variant: CouplingVariant = "standard",
+    variant: str = "standard",
     weights: Sequence[float] | Mapping[str, float] | None = None,
     *,
     grades: GradeTable = LIAO_10,
     boundary: str | None = None,
     lag_tolerance: float = 0.0,
+    subsystem_scale: str = "auto",
 ) -> CouplingResult:
     r"""Coupling coordination degree of subsystems, for every region and year.
 
@@ -306,6 +309,16 @@ def coupling_coordination(
     :data:`LIAO_10`, left-open intervals as 田深圳 et al.); ``boundary="right_open"`` switches to
     [a, b) classes.  For two subsystems, ``lagging`` names the one with the lower score
     (``"synchronous"`` when the gap is at most ``lag_tolerance``; 徐维祥 et al. 2020 use 0.1).
+
+    Subsystem scores must be each subsystem's own index in [0, 1].  When an HQD run aggregates with
+    global weights, a dimension's score is its *partial sum* :math:`\sum_{j\in k} F_j x'_j` (the dimensions
+    add up to the index), which is scaled by the dimension's weight and would bias C.
+    ``subsystem_scale`` (named): ``"within_weight"`` divides each dimension score by its effective
+    weight :math:`W_k = \sum_{j\in k} F_j`, giving the dimension's own weighted mean
+    :math:`\sum_{j\in k}(F_j/W_k)x'_j`; ``"as_is"`` uses the scores unchanged; ``"auto"`` (default)
+    picks ``"within_weight"`` for a Result (or long table with ``weights=``-bearing object) whose
+    subsystem scores sum to their parent's score, else ``"as_is"``.  The choice is recorded in
+    ``CouplingResult.subsystem_scale``.
 
     Policy: subsystem scores must lie in [0, 1] (``out_of_range``), missing scores are errors
     (``missing_value``); a zero score gives C = 0; a region-year with every score 0 has no C
@@ -326,8 +339,55 @@ def coupling_coordination(
         if long is None:
             raise HqdError("name the subsystem columns (subsystems=[…])", code="no_subsystems")
         subsystems = level_nodes(long, 1)
+    choose("subsystem scale", subsystem_scale, SUBSYSTEM_SCALES)
     wide = wide_table(scores, list(subsystems))
-    return _couple(wide, variant, weights, grades, boundary, lag_tolerance)
+    scale = "as_is"
+    if subsystem_scale != "as_is" and long is not None:
+        divisor = _partial_sum_weights(scores, long, wide)
+        if divisor is not None:
+            wide, scale = wide.div(divisor), "within_weight"
+    if subsystem_scale == "within_weight" and scale != "within_weight":
+        raise HqdError("subsystem_scale='within_weight' needs a Result whose subsystem scores are partial sums "
+                       "of their parent's score and a weights table with their effective weights",
+                       code="no_weights")
+    return _couple(wide, variant, weights, grades, boundary, lag_tolerance, subsystem_scale=scale)
+
+
+SUBSYSTEM_SCALES: tuple[str, ...] = ("auto", "within_weight", "as_is")
+
+
+def _partial_sum_weights(obj: Any, long: pd.DataFrame, wide: pd.DataFrame) -> np.ndarray | None:
+    """Effective weights W_k aligned with ``wide`` when the subsystems are partial sums of one parent.
+
+    Returns None unless (a) ``obj.weights`` lists the subsystems with one common parent and an
+    ``effective_weight``, and (b) the subsystem scores add up to the parent's score in every
+    region-year (to 1e-9) — i.e. the run aggregated them as weighted sums with global weights.
+    """
+    table = getattr(obj, "weights", None)
+    if not isinstance(table, pd.DataFrame) or not {"node", "parent", "effective_weight"} <= set(table.columns):
+        return None
+    names = [str(c) for c in wide.columns]
+    rows = table.loc[table["node"].astype(str).isin(names)].copy()
+    parents = rows["parent"].dropna().astype(str).unique()
+    if len(parents) != 1 or set(rows["node"].astype(str)) != set(names):
+        return None
+    parent = parents[0]
+    parent_scores = long.loc[long["node"].astype(str) == parent].set_index(["region", "year"])["score"]
+    parent_scores = parent_scores.reindex(wide.index)
+    if parent_scores.isna().any() or not np.allclose(wide.sum(axis=1), parent_scores, rtol=1e-9, atol=1e-12):
+        return None
+    rows["node"] = rows["node"].astype(str)
+    years = wide.index.get_level_values("year")
+    if "year" in rows.columns and rows["year"].notna().any():
+        per_year = rows.assign(year=rows["year"].astype(int)).pivot_table(
+            index="year", columns="node", values="effective_weight", aggfunc="first")
+        divisor = per_year.reindex(index=np.asarray(years, dtype=int), columns=names).to_numpy(dtype=float)
+    else:
+        pooled = rows.drop_duplicates("node").set_index("node")["effective_weight"].reindex(names)
+        divisor = np.broadcast_to(pooled.to_numpy(dtype=float), wide.shape)
+    if np.isnan(divisor).any() or (divisor <= 0).any():
+        return None
+    return divisor
 
 
 AGGREGATIONS: tuple[str, ...] = ("mean", "median")
@@ -336,11 +396,11 @@ AGGREGATIONS: tuple[str, ...] = ("mean", "median")
 def regional_coupling(
     scores: Any,
     members: Mapping[str, Sequence[str]],
-    variant: CouplingVariant = "standard",
+    variant: str = "standard",
     weights: Sequence[float] | Mapping[str, float] | None = None,
     *,
     name: str = "JJJ",
-    aggregate: Literal["mean", "median"] = "mean",
+    aggregate: str = "mean",
     node: str | None = None,
     column: str | None = None,
     grades: GradeTable = LIAO_10,

@@ -291,7 +291,8 @@ def _steady_state(p: np.ndarray) -> np.ndarray:
     a = np.vstack([p.T - np.eye(k), np.ones((1, k))])
     b = np.concatenate([np.zeros(k), [1.0]])
     pi, *_ = np.linalg.lstsq(a, b, rcond=None)
-    return pi
+    pi = np.clip(pi, 0.0, None)  # rounding can leave -1e-17 on an absorbed class
+    return pi / pi.sum()
 
 
 def markov_transition(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,8 +32,6 @@ from hqd.analysis._data import (
     year_labels,
 )
 from hqd.errors import HqdError, Problems
-
-TheilIndex = Literal["T", "L"]
 
 
 def _zero_mean_check(panel: Panel, totals: np.ndarray, what: str) -> None:
@@ -311,7 +309,7 @@ def theil(
     groups: GroupsLike | None = None,
     population: Mapping[str, float] | pd.Series | np.ndarray | None = None,
     *,
-    index: TheilIndex = "T",
+    index: str = "T",
     group_order: Sequence[Hashable] | None = None,
     node: str | None = None,
     column: str | None = None,
@@ -579,11 +577,11 @@ def dagum_gini(
         G_jh = np.where(mean_sum > 0, S / (nn * mean_sum), 0.0)
         gap = np.abs(mean_j[..., :, None] - mean_j[..., None, :])
         spread = S / nn
-        D_jh = np.where(spread > 0, gap / spread, 0.0)
+        D_jh = np.clip(np.where(spread > 0, gap / spread, 0.0), 0.0, 1.0)  # |μj−μh| ≤ spread: rounding only
     eye = np.eye(k, dtype=bool)
     D_jh = np.where(eye, 0.0, D_jh)
     d_jh = np.where(eye, 0.0, 0.5 * (spread + gap))
-    p_jh = np.where(eye, 0.0, 0.5 * (spread - gap))
+    p_jh = np.where(eye, 0.0, np.maximum(0.5 * (spread - gap), 0.0))
     p_j = n_j / n
     s_j = n_j * mean_j / (n * mu[..., None])
     weight = p_j[:, None] * s_j[..., None, :] + p_j[None, :] * s_j[..., :, None]

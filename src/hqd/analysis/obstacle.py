@@ -45,9 +45,16 @@ class ObstacleResult:
 
 
 def _framework_nodes(result: Any) -> pd.DataFrame | None:
+    """``code, parent, level`` of the framework tree (``code`` may be the index of ``framework.nodes``)."""
     framework = getattr(result, "framework", None)
     nodes = getattr(framework, "nodes", None)
-    return nodes if isinstance(nodes, pd.DataFrame) else None
+    if not isinstance(nodes, pd.DataFrame):
+        return None
+    if "code" not in nodes.columns:
+        nodes = nodes.rename_axis("code").reset_index()
+    if not {"code", "parent", "level"} <= set(nodes.columns):
+        return None
+    return nodes
 
 
 def _dimension_of(nodes: pd.DataFrame, leaves: list[str]) -> dict[str, str]:

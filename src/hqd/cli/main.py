@@ -28,6 +28,7 @@ def _register() -> None:
     """Attach every command group (imported here so ``hqd --help`` lists them all)."""
     # --- command groups: one line each ---
     from hqd.cli import engine  # noqa: F401  (run, validate, methods, growth, demo, template)
+    from hqd.cli import analyze  # noqa: F401  (analyze: coupling, theil, dagum, moran, … on runs or tables)
 
 
 def print_problems(error: HqdError) -> None:

@@ -1,0 +1,435 @@
+"""``hqd analyze <method> SOURCE``: the regional analyses of :mod:`hqd.analysis` from the command line.
+
+``SOURCE`` is an HQD run directory (``scores.csv``, ``weights.csv``, ``framework.csv``) or a plain
+table (CSV, Excel, Parquet) with a ``region`` column, an optional ``year`` column and the variables.
+Each command writes ``<method>.csv`` (and ``<method>_<part>.csv`` for extra tables) plus one workbook
+``<method>.xlsx`` to ``--out`` (text that looks like a formula is written as text), and prints a
+one-line summary such as "Theil-T 2022: 0.0327 — 62% between groups".  The numbers come from the
+same functions the Python API exposes; nothing is computed here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+
+from hqd.cli.main import app
+from hqd.errors import HqdError, Problem
+
+analyze_app = typer.Typer(
+    name="analyze",
+    help="Regional analysis: coupling coordination, inequality, convergence, dynamics, Moran's I, "
+    "obstacles, grey relations (on a run directory or a plain table).",
+    no_args_is_help=True,
+)
+app.add_typer(analyze_app, name="analyze")
+console = Console()
+
+SourceArg = Annotated[Path, typer.Argument(help="run directory (scores.csv …) or a table (CSV/Excel/Parquet)")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="folder for the CSV and Excel outputs")]
+NodeOpt = Annotated[str | None, typer.Option("--node", help="node of a run to analyse (default: the index)")]
+ColumnOpt = Annotated[str | None, typer.Option("--column", help="column of a plain table to analyse")]
+MissingOpt = Annotated[str, typer.Option("--missing", help="missing values: raise | drop_regions")]
+GroupsOpt = Annotated[str | None, typer.Option(
+    "--groups", help="'province' (GB/T 2260 code prefix) or a table with columns region, group")]
+WeightsOpt = Annotated[str, typer.Option(
+    "--weights", "-w", help="'jjj' (bundled 13-city contiguity), a GeoJSON, or a square CSV/Excel matrix")]
+DEFAULT_OUT = Path("analysis-out")
+
+
+# ------------------------------------------------------------------------------------------- input side
+@dataclass(frozen=True)
+class _Framework:
+    nodes: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class RunData:
+    """A run directory read back: duck-types an HQD ``Result`` for :mod:`hqd.analysis`."""
+
+    scores: pd.DataFrame
+    weights: pd.DataFrame | None
+    framework: _Framework | None
+    synthetic: bool
+
+
+def load_source(source: Path) -> tuple[Any, bool]:
+    """The analysis input and whether it is labelled synthetic."""
+    if source.is_dir():
+        scores_path = source / "scores.csv"
+        if not scores_path.exists():
+            raise HqdError([Problem("file_not_found", "not a run directory (no scores.csv)", file=str(source))])
+        scores = pd.read_csv(scores_path, dtype={"region": str, "node": str})
+        weights = pd.read_csv(source / "weights.csv", dtype={"node": str, "parent": str}) \
+            if (source / "weights.csv").exists() else None
+        nodes = pd.read_csv(source / "framework.csv", dtype={"code": str, "parent": str}) \
+            if (source / "framework.csv").exists() else None
+        manifest = source / "manifest.json"
+        synthetic = bool(json.loads(manifest.read_text(encoding="utf-8")).get("synthetic_data")) \
+            if manifest.exists() else False
+        return RunData(scores, weights, _Framework(nodes) if nodes is not None else None, synthetic), synthetic
+    from hqd.io.tables import read_table
+
+    raw = read_table(source)
+    frame = raw.frame.copy()
+    for column in frame.columns:
+        if column in ("region", "group"):
+            continue
+        converted = pd.to_numeric(frame[column].replace("", np.nan), errors="coerce")
+        if converted.notna().sum() == frame[column].replace("", np.nan).notna().sum():
+            frame[column] = converted
+    synthetic = any("SYNTHETIC" in note.upper() for note in raw.notes)
+    return frame, synthetic
+
+
+def _groups(spec: str | None, source: Any) -> dict[str, str] | None:
+    if spec is None:
+        return None
+    if spec == "province":
+        from hqd.analysis._data import scores_long
+
+        long = scores_long(source)
+        regions = long["region"] if long is not None else source["region"].astype(str)
+        names = {"110000": "Beijing", "120000": "Tianjin", "130000": "Hebei"}
+        return {r: names.get(r[:2] + "0000", r[:2] + "0000") for r in pd.unique(regions)}
+    table, _ = load_source(Path(spec))
+    if not {"region", "group"} <= set(table.columns):
+        raise HqdError([Problem("unknown_column", "a groups table needs columns region, group", file=spec)])
+    return dict(zip(table["region"].astype(str), table["group"].astype(str), strict=True))
+
+
+def _weights(spec: str, method: str, id_field: str, k: int | None, threshold: float | None) -> Any:
+    from hqd.analysis import spatial
+
+    if spec == "jjj":
+        from hqd.datasets.jjj_geo import contiguity_weights
+
+        return contiguity_weights()
+    path = Path(spec)
+    if path.suffix.lower() in (".geojson", ".json"):
+        return spatial.weights_from_geojson(path, id_field=id_field, method=method, k=k, threshold=threshold)
+    return spatial.weights_from_matrix(path)
+
+
+# ------------------------------------------------------------------------------------------ output side
+def _write(out: Path, method: str, tables: dict[str, pd.DataFrame], summary: list[str], synthetic: bool) -> None:
+    from hqd.io.excel import neutralise, write_workbook
+    from hqd.io.rundir import SYNTHETIC_LABEL
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for i, (name, frame) in enumerate(tables.items()):
+        path = out / (f"{method}.csv" if i == 0 else f"{method}_{name}.csv")
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            if synthetic:
+                handle.write(f"# {SYNTHETIC_LABEL}\n")
+            neutralise(frame).to_csv(handle, index=False)
+        written.append(path.name)
+    notes = {name: SYNTHETIC_LABEL for name in tables} if synthetic else None
+    write_workbook(out / f"{method}.xlsx", tables, bilingual=False, notes=notes)
+    if synthetic:
+        console.print(f"[bold red]{SYNTHETIC_LABEL}[/]")
+    for line in summary:
+        console.print(line, highlight=False, soft_wrap=True)
+    console.print(f"[green]✓[/] {out}/: {', '.join(written)}, {method}.xlsx", highlight=False)
+
+
+def _pct(x: float) -> str:
+    return "n/a" if not np.isfinite(x) else f"{100 * x:.0f}%"
+
+
+def _last(frame: pd.DataFrame) -> tuple[Any, pd.Series]:
+    row = frame.iloc[-1]
+    year = row["year"]
+    return ("" if pd.isna(year) else f" {int(year)}"), row
+
+
+# ---------------------------------------------------------------------------------------------- commands
+@analyze_app.command("theil")
+def theil_cmd(source: SourceArg, groups: GroupsOpt = None, out: OutOpt = DEFAULT_OUT, node: NodeOpt = None,
+              column: ColumnOpt = None, index: Annotated[str, typer.Option(help="T or L")] = "T",
+              population: Annotated[Path | None, typer.Option(
+                  help="table region[, year], population for the population-weighted Theil")] = None,
+              missing: MissingOpt = "raise") -> None:
+    """Theil index (T or L) with the within/between decomposition by group."""
+    from hqd.analysis import theil
+
+    data, synthetic = load_source(source)
+    pop = None
+    if population is not None:
+        table, _ = load_source(population)
+        keys = ["region", "year"] if "year" in table.columns else ["region"]
+        pop = table.assign(region=table["region"].astype(str)).set_index(keys)["population"]
+    result = theil(data, _groups(groups, data), pop, index=index, node=node, column=column,
+                   missing=missing)
+    frame = result.to_frame()
+    year, row = _last(frame)
+    line = f"Theil-{index}{year}: {row['total']:.4f}"
+    if result.between is not None:
+        line += f" — {_pct(row['between_share'])} between groups, {_pct(row['within_share'])} within"
+    _write(out, "theil", {"theil": frame, "groups": result.groups_frame()}, [line], synthetic)
+
+
+@analyze_app.command("dagum")
+def dagum_cmd(source: SourceArg, groups: GroupsOpt = None, out: OutOpt = DEFAULT_OUT, node: NodeOpt = None,
+              column: ColumnOpt = None, missing: MissingOpt = "raise") -> None:
+    """Dagum Gini decomposition: within, net between, transvariation."""
+    from hqd.analysis import dagum_gini
+
+    data, synthetic = load_source(source)
+    found = _groups(groups, data)
+    if found is None:
+        raise HqdError("Dagum's decomposition needs --groups", code="no_groups")
+    result = dagum_gini(data, found, node=node, column=column, missing=missing)
+    frame = result.to_frame()
+    year, row = _last(frame)
+    line = (f"Gini{year}: {row['G']:.4f} — within {_pct(row['G_w_share'])}, net between {_pct(row['G_nb_share'])}, "
+            f"transvariation {_pct(row['G_t_share'])}")
+    _write(out, "dagum", {"dagum": frame, "groups": result.groups_frame(), "pairs": result.pairs_frame()},
+           [line], synthetic)
+
+
+@analyze_app.command("gini")
+def gini_cmd(source: SourceArg, out: OutOpt = DEFAULT_OUT, node: NodeOpt = None, column: ColumnOpt = None,
+             missing: MissingOpt = "raise") -> None:
+    """Gini coefficient per year."""
+    from hqd.analysis import gini
+
+    data, synthetic = load_source(source)
+    frame = gini(data, node=node, column=column, missing=missing).to_frame()
+    year, row = _last(frame)
+    _write(out, "gini", {"gini": frame}, [f"Gini{year}: {row['gini']:.4f}"], synthetic)
+
+
+@analyze_app.command("cv")
+def cv_cmd(source: SourceArg, out: OutOpt = DEFAULT_OUT, node: NodeOpt = None, column: ColumnOpt = None,
+           ddof: int = 0, missing: MissingOpt = "raise") -> None:
+    """Coefficient of variation per year."""
+    from hqd.analysis import coefficient_of_variation
+
+    data, synthetic = load_source(source)
+    frame = coefficient_of_variation(data, ddof=ddof, node=node, column=column, missing=missing).to_frame()
+    year, row = _last(frame)
+    _write(out, "cv", {"cv": frame}, [f"CV{year}: {row['cv']:.4f} (std {row['std']:.4f}, mean {row['mean']:.4f})"],
+           synthetic)
+
+
+@analyze_app.command("coupling")
+def coupling_cmd(
+    source: SourceArg,
+    subsystems: Annotated[str | None, typer.Option(help="comma-separated nodes/columns (default: dimensions)")] = None,
+    variant: Annotated[str, typer.Option(help="standard | corrected")] = "standard",
+    boundary: Annotated[str | None, typer.Option(help="left_open (default) | right_open")] = None,
+    provinces: Annotated[bool, typer.Option(
+        "--provinces", help="couple provinces (GB/T code prefix; a province = mean of its cities) instead")] = False,
+    out: OutOpt = DEFAULT_OUT,
+    node: NodeOpt = None,
+) -> None:
+    """Coupling coordination degree (C, T, D, grade): between dimensions, or between provinces."""
+    from hqd.analysis import coupling_coordination, regional_coupling
+    from hqd.analysis._data import scores_long, wide_table
+
+    data, synthetic = load_source(source)
+    if provinces:
+        long = scores_long(data)
+        regions = long["region"] if long is not None else wide_table(data, None).index.get_level_values("region")
+        members: dict[str, list[str]] = {}
+        for code in pd.unique(pd.Series(regions).astype(str)):
+            members.setdefault(code[:2] + "0000", []).append(code)
+        result = regional_coupling(data, members, variant, node=node, boundary=boundary)
+    else:
+        names = subsystems.split(",") if subsystems else None
+        result = coupling_coordination(data, names, variant, boundary=boundary)
+    frame = result.to_frame()
+    last = frame.loc[frame["year"] == frame["year"].max()] if frame["year"].notna().any() else frame
+    counts = last["grade_en"].value_counts()
+    line = (f"Coupling coordination ({variant} C, {len(result.subsystems)} subsystems, scale {result.subsystem_scale})"
+            f": mean D {last['D'].mean():.3f}; grades: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    _write(out, "coupling", {"coupling": frame, "grades": result.grades.to_frame()}, [line], synthetic)
+
+
+@analyze_app.command("sigma")
+def sigma_cmd(source: SourceArg, measure: Annotated[str, typer.Option(help="std | cv | log_std")] = "std",
+              out: OutOpt = DEFAULT_OUT, node: NodeOpt = None, column: ColumnOpt = None,
+              missing: MissingOpt = "raise") -> None:
+    """σ convergence: dispersion per year and its trend."""
+    from hqd.analysis import sigma_convergence
+
+    data, synthetic = load_source(source)
+    result = sigma_convergence(data, measure, node=node, column=column, missing=missing)
+    frame = result.to_frame()
+    first, last = frame.iloc[0], frame.iloc[-1]
+    line = (f"σ ({measure}) {first['sigma']:.4f} → {last['sigma']:.4f}: slope {result.slope:+.4g} a year, "
+            f"p = {result.slope_p:.3g} — {'converging' if result.converging else 'no significant σ convergence'}")
+    _write(out, "sigma", {"sigma": frame}, [line], synthetic)
+
+
+@analyze_app.command("beta")
+def beta_cmd(
+    source: SourceArg,
+    kind: Annotated[str, typer.Option(help="absolute_cross_section | absolute_panel | conditional")] =
+    "absolute_cross_section",
+    fixed_effects: Annotated[str, typer.Option(help="twoway | region | year | none")] = "twoway",
+    cov_type: Annotated[str, typer.Option(help="nonrobust | HC1 | cluster")] = "nonrobust",
+    controls: Annotated[Path | None, typer.Option(help="table region, year, controls…")] = None,
+    out: OutOpt = DEFAULT_OUT, node: NodeOpt = None, column: ColumnOpt = None, missing: MissingOpt = "raise",
+) -> None:
+    """β convergence regression: β, SE, p, speed and half-life."""
+    from hqd.analysis import beta_convergence
+
+    data, synthetic = load_source(source)
+    extra = None
+    if controls is not None:
+        extra, _ = load_source(controls)
+    r = beta_convergence(data, kind, controls=extra, fixed_effects=fixed_effects, cov_type=cov_type, node=node,
+                         column=column, missing=missing)
+    line = (f"β = {r.beta:.4f} (SE {r.se:.4f}, p = {r.p:.3g}, {r.kind}) — "
+            f"{'converging' if r.converging else 'no significant β convergence'}; speed {_pct(r.speed)} a year, "
+            f"half-life {r.half_life:.1f} years")
+    _write(out, "beta", {"beta": r.to_frame(), "coefficients": r.coefficients}, [line], synthetic)
+
+
+@analyze_app.command("kde")
+def kde_cmd(source: SourceArg, bandwidth: Annotated[str, typer.Option(help="silverman | scott | a number")] =
+            "silverman", n_grid: int = 256, out: OutOpt = DEFAULT_OUT, node: NodeOpt = None,
+            column: ColumnOpt = None, missing: MissingOpt = "raise") -> None:
+    """Kernel density per year with peak, width and number of peaks."""
+    from hqd.analysis import kernel_density
+
+    data, synthetic = load_source(source)
+    rule: str | float = bandwidth if bandwidth in ("silverman", "scott") else float(bandwidth)
+    r = kernel_density(data, rule, n_grid=n_grid, node=node, column=column, missing=missing)
+    frame = r.to_frame()
+    year, row = _last(frame)
+    line = (f"Kernel density ({r.rule}){year}: peak at {row['peak_x']:.3f} (height {row['peak_height']:.3f}), "
+            f"width {row['width']:.3f}, {int(row['n_peaks'])} peak(s)")
+    _write(out, "kde", {"kde": frame, "curves": r.curves_frame()}, [line], synthetic)
+
+
+@analyze_app.command("markov")
+def markov_cmd(source: SourceArg, k: int = 4, scope: Annotated[str, typer.Option(help="pooled | per_year")] =
+               "pooled", weights: Annotated[str | None, typer.Option(
+                   "--weights", "-w", help="for a spatial Markov chain: 'jjj', a GeoJSON or a matrix")] = None,
+               out: OutOpt = DEFAULT_OUT, node: NodeOpt = None, column: ColumnOpt = None,
+               missing: MissingOpt = "raise") -> None:
+    """Traditional (and with --weights, spatial) Markov transition probabilities."""
+    from hqd.analysis import markov_transition
+
+    data, synthetic = load_source(source)
+    w = _weights(weights, "queen", "adcode", None, None) if weights else None
+    r = markov_transition(data, k, scope=scope, w=w, node=node, column=column, missing=missing)
+    stay = float(np.nanmean(np.diag(r.probabilities)))
+    line = (f"Markov ({k} {scope} quantile classes): mean probability of staying {stay:.2f}; steady state "
+            + ", ".join(f"{v:.2f}" for v in r.steady_state))
+    _write(out, "markov", {"markov": r.to_frame(), "classes": r.classes.reset_index()}, [line], synthetic)
+
+
+@analyze_app.command("moran")
+def moran_cmd(source: SourceArg, weights: WeightsOpt = "jjj",
+              method: Annotated[str, typer.Option(help="GeoJSON: queen | rook | distance_band | knn | "
+                                                       "inverse_distance")] = "queen",
+              id_field: str = "adcode", k: int | None = None, threshold: float | None = None,
+              transformation: Annotated[str, typer.Option(help="r (row-standardised) | b")] = "r",
+              permutations: int = 999, seed: int = 12345, out: OutOpt = DEFAULT_OUT, node: NodeOpt = None,
+              column: ColumnOpt = None, missing: MissingOpt = "raise") -> None:
+    """Global Moran's I per year (esda)."""
+    from hqd.analysis import morans_i
+
+    data, synthetic = load_source(source)
+    w = _weights(weights, method, id_field, k, threshold)
+    frame = morans_i(data, w, permutations=permutations, seed=seed, transformation=transformation, node=node,
+                     column=column, missing=missing).to_frame()
+    year, row = _last(frame)
+    line = (f"Moran's I{year}: {row['I']:.4f} (E[I] {row['EI']:.4f}, z {row['z_norm']:.2f}, "
+            f"p normal {row['p_norm']:.3g}, p permutation {row['p_sim']:.3g}; seed {seed})")
+    _write(out, "moran", {"moran": frame}, [line], synthetic)
+
+
+@analyze_app.command("lisa")
+def lisa_cmd(source: SourceArg, weights: WeightsOpt = "jjj", method: str = "queen", id_field: str = "adcode",
+             k: int | None = None, threshold: float | None = None, permutations: int = 999, seed: int = 12345,
+             significance: float = 0.05, out: OutOpt = DEFAULT_OUT, node: NodeOpt = None,
+             column: ColumnOpt = None, missing: MissingOpt = "raise") -> None:
+    """Local Moran's I (LISA) with HH/LL/HL/LH clusters (esda)."""
+    from hqd.analysis import local_morans_i
+
+    data, synthetic = load_source(source)
+    w = _weights(weights, method, id_field, k, threshold)
+    frame = local_morans_i(data, w, permutations=permutations, seed=seed, significance=significance, node=node,
+                           column=column, missing=missing).to_frame()
+    last = frame.loc[frame["year"] == frame["year"].max()] if frame["year"].notna().any() else frame
+    counts = last["cluster"].value_counts()
+    line = "LISA clusters: " + ", ".join(f"{k_} {v}" for k_, v in counts.items())
+    _write(out, "lisa", {"lisa": frame}, [line], synthetic)
+
+
+@analyze_app.command("obstacle")
+def obstacle_cmd(source: SourceArg, top: int = 3, out: OutOpt = DEFAULT_OUT) -> None:
+    """Obstacle degree of indicators and dimensions (needs a run directory)."""
+    from hqd.analysis import obstacle_degree
+
+    data, synthetic = load_source(source)
+    if not isinstance(data, RunData):
+        raise HqdError("obstacle degrees need a run directory (indicator scores, weights and framework)",
+                       code="bad_input")
+    r = obstacle_degree(data)
+    best = r.top(1)
+    most = best["indicator"].value_counts()
+    line = (f"Largest obstacle: {most.index[0]} for {most.iloc[0]} of {len(best)} region-years"
+            if len(most) else "no obstacle")
+    tables = {"obstacle": r.to_frame(), "top": r.top(top)}
+    if r.dimensions is not None:
+        tables["dimensions"] = r.dimensions
+    _write(out, "obstacle", tables, [line], synthetic)
+
+
+@analyze_app.command("grey")
+def grey_cmd(source: SourceArg,
+             directions: Annotated[str | None, typer.Option(help="comma-separated +1/-1 per indicator")] = None,
+             weights: Annotated[str | None, typer.Option(help="comma-separated weights (sum 1)")] = None,
+             rho: float = 0.5, normalise: Annotated[str | None, typer.Option(
+                 help="range | initial | mean | none")] = None, out: OutOpt = DEFAULT_OUT) -> None:
+    """Grey relational grade of each region against the ideal."""
+    from hqd.analysis import grey_relational
+
+    data, synthetic = load_source(source)
+    d = [int(v) for v in directions.split(",")] if directions else None
+    w = [float(v) for v in weights.split(",")] if weights else None
+    r = grey_relational(data, d, w, rho=rho, normalise=normalise)
+    frame = r.to_frame()
+    last = frame.loc[frame["year"] == frame["year"].max()] if frame["year"].notna().any() else frame
+    best = last.sort_values("grade", ascending=False).head(3)
+    line = f"Grey relational grade (ρ = {rho:g}, {r.normalise}): top " + ", ".join(
+        f"{region} {grade:.3f}" for region, grade in zip(best["region"], best["grade"], strict=True))
+    _write(out, "grey", {"grey": frame, "coefficients": r.coefficients_frame()}, [line], synthetic)
+
+
+@analyze_app.command("jjj")
+def jjj_cmd(source: SourceArg, out: OutOpt = DEFAULT_OUT, permutations: int = 999) -> None:
+    """Every Jing-Jin-Ji analysis of the demo on a run directory of the 13 cities."""
+    from hqd.analysis import jjj_demo_analyses
+    from hqd.model.regions import JJJ_CITIES
+
+    data, synthetic = load_source(source)
+    regions = pd.DataFrame({"code": [c.code for c in JJJ_CITIES], "name_zh": [c.name_zh for c in JJJ_CITIES],
+                            "name_en": [c.name_en for c in JJJ_CITIES],
+                            "province": [c.code[:2] + "0000" for c in JJJ_CITIES]})
+    tables = jjj_demo_analyses(data, regions, permutations=permutations)
+    lines = []
+    if "theil" in tables:
+        year, row = _last(tables["theil"])
+        lines.append(f"Theil-T{year}: {row['total']:.4f} — {_pct(row['between_share'])} between provinces")
+    if "moran" in tables:
+        year, row = _last(tables["moran"])
+        lines.append(f"Moran's I{year}: {row['I']:.4f} (p permutation {row['p_sim']:.3g})")
+    skipped = tables["notes"].loc[tables["notes"]["status"] != "done"]
+    lines += [f"[yellow]skipped[/] {a}: {m}" for a, m in zip(skipped["analysis"], skipped["message"], strict=True)]
+    ordered = {"notes": tables["notes"], **{k: v for k, v in tables.items() if k != "notes"}}
+    _write(out, "jjj", ordered, lines, synthetic)
