@@ -93,7 +93,8 @@ def load_inputs(
     if fw is not None and rc is not None:
         problems.extend(check_recipe(rc, fw))
     problems.raise_if_errors()
-    assert fw is not None and rc is not None  # noqa: S101 (narrowing after the check above)
+    if fw is None or rc is None:  # unreachable: a failed load recorded an error above
+        raise HqdError(problems.items)
     panel = data if isinstance(data, Panel) else load_panel(
         data, fw, region_col=region_col, year_col=year_col, regions=regions, placeholders=rc.placeholders)
     problems.extend(check_data(fw, panel, rc))
@@ -241,8 +242,7 @@ def check_data(framework: Framework, panel: Panel, recipe: Recipe) -> list[Probl
     zero = recipe.zero_policy.get("method", "refuse")
     logged = nodes.index[nodes["transform"] == "log"]
     for code in logged:
-        j = panel.indicators.index(code)
-        column = values[..., j]
+        column = values[..., panel.indicators.index(code)]
         bad = np.argwhere(column <= 0)
         if len(bad) and zero == "refuse":
             for t, r in bad[:20]:
@@ -678,7 +678,7 @@ def _apply_zero_policy(block: np.ndarray, parent: str, kids: list[str], panel: P
     trace.warnings.append(Problem("zero_policy", f"{int(nonpos.sum())} value(s) ≤ 0 under {parent!r} handled "
                                   f"by zero policy {method!r}", severity="warning", indicator=parent))
     if method == "na":
-        bad = nonpos.any(axis=-1)
+        bad = np.asarray(nonpos.any(axis=-1))
         return np.where(nonpos, 1.0, block), bad
     if method == "epsilon":
         return np.where(nonpos, float(policy.get("epsilon", ZERO_EPSILON)), block), np.zeros(block.shape[:-1], bool)
@@ -703,7 +703,6 @@ def _topsis(choice: MethodChoice, block: np.ndarray, w: np.ndarray, parent: str,
                 node = fw.nodes.at[node, "parent"]
             rel.append(value)
         w = np.stack(rel, axis=-1)
-        kids = leaves
     kwargs = catalog.validate_params("aggregate", "topsis", {k: v for k, v in choice.params.items()
                                                               if k not in ("over", "ideals")})
     method = catalog.get("aggregate", "topsis")

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from hqd.cli.main import app
 from hqd.errors import HqdError
+from hqd.result import Result
 
 console = Console()
 
@@ -55,10 +56,7 @@ def run(
     _print_ranking(result, int(result.years[-1]))
 
 
-def _print_ranking(result: object, year: int, limit: int = 15) -> None:
-    from hqd.result import Result
-
-    assert isinstance(result, Result)  # noqa: S101
+def _print_ranking(result: Result, year: int, limit: int = 15) -> None:
     scores = result.scores
     top = scores[(scores["node"] == result.index_code) & (scores["year"] == year)].sort_values("rank")
     table = Table(title=f"{result.framework.name(result.index_code, 'zh')} {year}")
@@ -102,11 +100,11 @@ def methods() -> None:
     table.add_column("description")
     table.add_column("parameters")
     for family, entries in LOCAL_METHODS.items():
-        for name, (doc, params) in entries.items():
-            table.add_row(family, name, doc, ", ".join(params))
+        for name, (doc, local_params) in entries.items():
+            table.add_row(family, name, doc, ", ".join(local_params))
     for method in catalog.all_methods():
-        params = ", ".join(k for k, p in method.params.items() if p.kind != "data")
-        table.add_row(method.family, method.name, method.doc, params)
+        names = ", ".join(k for k, p in method.params.items() if p.kind != "data")
+        table.add_row(method.family, method.name, method.doc, names)
     console.print(table)
 
 

@@ -58,8 +58,7 @@ def load_panel(
         problems.error("missing_column", f"no region column {wanted!r}; columns are: "
                        + ", ".join(map(str, frame.columns[:30])) + " (name it with --region-col)",
                        column=wanted)
-        problems.raise_if_errors()
-    assert region_col is not None  # for type checkers; checked just above
+        raise HqdError(problems.items)
     if year_col is not None and year_col not in frame.columns:
         problems.error("missing_column", f"no year column {year_col!r}", column=year_col)
         problems.raise_if_errors()
@@ -115,6 +114,12 @@ class _Long:
         self.blocks.append((region, year, codes, values, row))
 
 
+def _require(years: np.ndarray | None) -> np.ndarray:
+    if years is None:  # the caller passes a year column, so _keys always parses years
+        raise HqdError("internal error: no years parsed", code="invalid_year")
+    return years
+
+
 def _first_present(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
     return next((n for n in names if n in frame.columns), None)
 
@@ -165,7 +170,7 @@ def _report_cells(problems: Problems, column: str, frame_col: pd.Series, bad: np
 
 
 def _is_text_column(values: pd.Series) -> bool:
-    parsed, bad, placeholder = parse_numbers(values, placeholders_ok=True)
+    _, bad, placeholder = parse_numbers(values, placeholders_ok=True)
     filled = values.map(lambda v: v is not None and str(v).strip() != "").to_numpy()
     return bool(filled.any() and (bad & ~placeholder).sum() > 0.5 * filled.sum())
 
@@ -174,7 +179,7 @@ def _long_from_long(frame: pd.DataFrame, raw: RawTable, region_col: str, year_co
                     framework: Framework, problems: Problems, placeholders: str) -> _Long:
     out = _Long()
     region, years, rows, ok = _keys(frame, raw, region_col, year_col, problems)
-    assert years is not None
+    years = _require(years)
     code = frame["indicator"].map(lambda v: "" if v is None else str(v).strip()).to_numpy(dtype=object)
     known = set(framework.indicators)
     used = np.array([c in known for c in code])
@@ -195,7 +200,7 @@ def _long_from_wide(frame: pd.DataFrame, raw: RawTable, region_col: str, year_co
                     framework: Framework, problems: Problems, placeholders: str) -> _Long:
     out = _Long()
     region, years, rows, ok = _keys(frame, raw, region_col, year_col, problems)
-    assert years is not None
+    years = _require(years)
     known = set(framework.indicators)
     matrix: list[np.ndarray] = []
     for column in frame.columns:

@@ -67,7 +67,7 @@ def write_workbook(path: str | Path, sheets: Mapping[str, pd.DataFrame], *, bili
 
     path = Path(path)
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.active)
     bold = Font(bold=True)
     for name, frame in sheets.items():
         sheet = workbook.create_sheet(title=_sheet_name(name))

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hqd.errors import HqdError, Problems
+from hqd.errors import Problems
 
 #: Columns a framework table may have (others are ignored with a warning).
 FRAMEWORK_COLUMNS = (
@@ -137,7 +137,7 @@ class Framework:
             return None
         if self.nodes.at[code, "level"] == 1:
             return code
-        return [a for a in self.ancestors(code) if self.nodes.at[a, "level"] == 1][0]
+        return next(a for a in self.ancestors(code) if self.nodes.at[a, "level"] == 1)
 
     def name(self, code: str, lang: str = "zh") -> str:
         """The node's name in ``lang`` (falls back to the other language, then the code)."""
@@ -227,7 +227,7 @@ class Framework:
                 seen[code] = rows[i]
         for column in NUMERIC_COLUMNS:
             parsed = pd.to_numeric(table[column], errors="coerce")
-            for i in np.flatnonzero(parsed.isna().to_numpy() & table[column].notna().to_numpy()):
+            for i in map(int, np.flatnonzero(parsed.isna().to_numpy() & table[column].notna().to_numpy())):
                 if _text(table[column].iloc[i]) is None:
                     continue
                 problems.error("non_numeric", f"{column} {table[column].iloc[i]!r} is not a number",
