@@ -169,3 +169,15 @@ def test_moderate_indicator_scores_distance_to_target() -> None:
     data = pd.DataFrame({"region": list("ABCD"), "year": 2020, "m": [5.0, 3.0, 9.0, 6.0], "p": [1, 2, 3, 4]})
     result = run(framework, data)
     np.testing.assert_allclose(result.step_table("normalised")["m"].to_numpy(), [1.0, 0.5, 0.0, 0.75])
+
+
+def test_official_export_through_the_engine_keeps_its_provenance(shared: Path) -> None:
+    export = shared / "data" / "china_province_gdp_nbs" / "nbs_export_province_gdp_original_utf8.txt"
+    framework = pd.DataFrame({"code": ["I", "地区生产总值"], "parent": [None, "I"], "direction": [None, 1],
+                              "unit": [None, "亿元"]})
+    result = run(framework, export, data_format="auto")
+    assert len(result.regions) == 31 and result.years[0] == 2006 and result.years[-1] == 2024
+    raw = result.step_table("raw").xs(2022, level="year")
+    assert raw.loc["110000", "地区生产总值"] == pytest.approx(45222.4)
+    provenance = result.manifest["data_provenance"][0]
+    assert "第五次全国经济普查" in provenance["reader"] and provenance["units"] == {"地区生产总值": "亿元"}

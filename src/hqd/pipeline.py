@@ -60,13 +60,17 @@ def run(
     regions: str | Path | pd.DataFrame | None = None,
     region_col: str | None = None,
     year_col: str | None = None,
+    data_format: str | None = None,
 ) -> Result:
     """Build the index: load and validate the inputs, then apply the recipe.
 
-    Parameters are paths or in-memory objects.  Raises :class:`hqd.HqdError` listing every problem
-    found in the inputs; warnings are recorded in ``result.warnings`` and the manifest.
+    Parameters are paths or in-memory objects.  ``data_format`` names an official-export reader
+    (``nbs``, ``worldbank``, ``undp``, ``yearbook``, or ``auto`` to detect it; see
+    :mod:`hqd.io.readers`); by default the data is an HQD table (long, wide or wide-by-year).  Raises
+    :class:`hqd.HqdError` listing every problem found in the inputs; warnings are recorded in
+    ``result.warnings`` and the manifest.
     """
-    fw, panel, rc = load_inputs(framework, data, recipe, regions, region_col, year_col)
+    fw, panel, rc = load_inputs(framework, data, recipe, regions, region_col, year_col, data_format)
     return build(fw, panel, rc)
 
 
@@ -77,6 +81,7 @@ def load_inputs(
     regions: str | Path | pd.DataFrame | None = None,
     region_col: str | None = None,
     year_col: str | None = None,
+    data_format: str | None = None,
 ) -> tuple[Framework, Panel, Recipe]:
     """Load and validate framework, recipe and data together (all problems at once where possible)."""
     problems = Problems()
@@ -95,11 +100,30 @@ def load_inputs(
     problems.raise_if_errors()
     if fw is None or rc is None:  # unreachable: a failed load recorded an error above
         raise HqdError(problems.items)
-    panel = data if isinstance(data, Panel) else load_panel(
-        data, fw, region_col=region_col, year_col=year_col, regions=regions, placeholders=rc.placeholders)
+    if data_format not in (None, "table") and not isinstance(data, Panel | pd.DataFrame):
+        panel = _load_official(data, data_format, fw, regions, rc)
+    else:
+        panel = data if isinstance(data, Panel) else load_panel(
+            data, fw, region_col=region_col, year_col=year_col, regions=regions, placeholders=rc.placeholders)
     problems.extend(check_data(fw, panel, rc))
     problems.raise_if_errors()
     return fw, panel, rc
+
+
+def _load_official(path: str | Path, data_format: str | None, fw: Framework,
+                   regions: str | Path | pd.DataFrame | None, recipe: Recipe) -> Panel:
+    """Read an official export (NBS, World Bank, UNDP, yearbook) and load its long table as the panel."""
+    from dataclasses import replace
+
+    from hqd.io.readers import read
+
+    official = read(path, format=None if data_format == "auto" else data_format)
+    long = official.data[["region", "year", "indicator", "value"]]
+    panel = load_panel(long, fw, regions=regions, placeholders=recipe.placeholders)
+    record = {"reader": official.describe(), "files": official.provenance, "units": official.units,
+              "conversions": official.conversions}
+    return replace(panel, source=str(path), provenance=(record,),
+                   warnings=(*panel.warnings, *official.warnings))
 
 
 def load_recipe(recipe: str | Path | Mapping[str, Any] | Recipe | None) -> Recipe:

@@ -393,6 +393,7 @@ class Result:
             "synthetic_data": self.panel.synthetic,
             "data_notes": list(self.panel.notes),
             "data_source": self.panel.source,
+            "data_provenance": _jsonable(list(self.panel.provenance)),
             "framework_source": self.framework.source,
             "recipe_source": self.recipe.source,
             "data_sha256": self.panel.digest(),

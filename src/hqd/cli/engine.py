@@ -22,6 +22,9 @@ RecipeOpt = Annotated[Path | None, typer.Option("--recipe", "-r", help="recipe Y
 RegionsOpt = Annotated[Path | None, typer.Option("--regions", help="regions table: code, name_zh, name_en, groups")]
 RegionColOpt = Annotated[str | None, typer.Option("--region-col", help="name of the region key column")]
 YearColOpt = Annotated[str | None, typer.Option("--year-col", help="name of the year column")]
+FormatOpt = Annotated[str | None, typer.Option(
+    "--format", help="data format: table (HQD long/wide/wide-by-year, the default), auto (detect an official "
+    "export), nbs, worldbank, undp, yearbook")]
 
 
 def _print_warnings(warnings: list[object]) -> None:
@@ -38,13 +41,15 @@ def run(
     regions: RegionsOpt = None,
     region_col: RegionColOpt = None,
     year_col: YearColOpt = None,
+    data_format: FormatOpt = None,
 ) -> None:
     """Build the index and write the run directory (scores, weights, manifest, results.xlsx)."""
     from hqd.io.rundir import SYNTHETIC_LABEL, write_run
     from hqd.pipeline import run as run_pipeline
 
     with console.status("building the index…"):
-        result = run_pipeline(framework, data, recipe, regions=regions, region_col=region_col, year_col=year_col)
+        result = run_pipeline(framework, data, recipe, regions=regions, region_col=region_col, year_col=year_col,
+                              data_format=data_format)
     _print_warnings(list(result.warnings))
     with console.status("writing the run directory…"):
         write_run(result, out)
@@ -77,11 +82,14 @@ def validate(
     regions: RegionsOpt = None,
     region_col: RegionColOpt = None,
     year_col: YearColOpt = None,
+    data_format: FormatOpt = None,
 ) -> None:
     """Check framework, data and recipe; list every problem (exit 0 when valid, 2 otherwise)."""
     from hqd.pipeline import load_inputs
 
-    fw, panel, _ = load_inputs(framework, data, recipe, regions, region_col, year_col)
+    fw, panel, _ = load_inputs(framework, data, recipe, regions, region_col, year_col, data_format)
+    for record in panel.provenance:
+        console.print(str(record.get("reader", "")), highlight=False, soft_wrap=True)
     _print_warnings([*fw.warnings, *panel.warnings])
     t, r, m = panel.shape
     console.print(f"[green]✓ valid[/]: {len(fw.nodes)} nodes ({m} indicators, {fw.max_level} levels); "

@@ -2,5 +2,6 @@
 
 from hqd.io.data import load_panel
 from hqd.io.framework import load_framework
+from hqd.io.readers import FORMATS, read
 
-__all__ = ["load_framework", "load_panel"]
+__all__ = ["FORMATS", "load_framework", "load_panel", "read"]

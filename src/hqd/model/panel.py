@@ -42,6 +42,7 @@ class Panel:
     source: str | None = None
     notes: tuple[str, ...] = ()
     warnings: tuple[Any, ...] = field(default=(), compare=False)
+    provenance: tuple[dict[str, Any], ...] = field(default=(), compare=False)
 
     @property
     def shape(self) -> tuple[int, int, int]:
