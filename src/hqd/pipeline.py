@@ -9,10 +9,10 @@ years or indicators.  The CLI, the API, the reports and the uncertainty engine a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -53,35 +53,45 @@ ZERO_SHIFT = 0.01
 DATA_DRIVEN_WEIGHTS = {"entropy", "critic", "cv", "std", "pca"}
 
 
+DataSource: TypeAlias = str | Path | pd.DataFrame
+
+
 def run(
     framework: str | Path | pd.DataFrame | Framework,
-    data: str | Path | pd.DataFrame,
+    data: DataSource | Sequence[DataSource],
     recipe: str | Path | Mapping[str, Any] | Recipe | None = None,
     regions: str | Path | pd.DataFrame | None = None,
     region_col: str | None = None,
     year_col: str | None = None,
-    data_format: str | None = None,
+    data_format: str | Sequence[str | None] | None = None,
+    **data_options: Any,
 ) -> Result:
     """Build the index: load and validate the inputs, then apply the recipe.
 
-    Parameters are paths or in-memory objects.  ``data_format`` names an official-export reader
-    (``nbs``, ``worldbank``, ``undp``, ``yearbook``, or ``auto`` to detect it; see
-    :mod:`hqd.io.readers`); by default the data is an HQD table (long, wide or wide-by-year).  Raises
-    :class:`hqd.HqdError` listing every problem found in the inputs; warnings are recorded in
+    ``framework``, ``data``, ``recipe`` and ``regions`` are paths or in-memory objects; ``data`` may be a
+    list of tables that together hold the indicators.  ``data_format`` (one, or one per table) names an
+    official-export reader — ``nbs``, ``worldbank``, ``undp``, ``yearbook`` — or ``auto`` (an official
+    reader where exactly one recognises the file, else an HQD table); by default the data is an HQD
+    table (long, wide or wide-by-year).  ``data_options`` go to :func:`hqd.io.data.load_panel`
+    (``indicator_col``, ``value_col``, ``region_names``, ``exclude_regions``, ``years``).
+
+    Raises :class:`hqd.HqdError` listing every problem found in the inputs; warnings are recorded in
     ``result.warnings`` and the manifest.
     """
-    fw, panel, rc = load_inputs(framework, data, recipe, regions, region_col, year_col, data_format)
+    fw, panel, rc = load_inputs(framework, data, recipe, regions, region_col, year_col, data_format,
+                                **data_options)
     return build(fw, panel, rc)
 
 
 def load_inputs(
     framework: str | Path | pd.DataFrame | Framework,
-    data: str | Path | pd.DataFrame | Panel,
+    data: DataSource | Sequence[DataSource] | Panel,
     recipe: str | Path | Mapping[str, Any] | Recipe | None = None,
     regions: str | Path | pd.DataFrame | None = None,
     region_col: str | None = None,
     year_col: str | None = None,
-    data_format: str | None = None,
+    data_format: str | Sequence[str | None] | None = None,
+    **data_options: Any,
 ) -> tuple[Framework, Panel, Recipe]:
     """Load and validate framework, recipe and data together (all problems at once where possible)."""
     problems = Problems()
@@ -100,30 +110,53 @@ def load_inputs(
     problems.raise_if_errors()
     if fw is None or rc is None:  # unreachable: a failed load recorded an error above
         raise HqdError(problems.items)
-    if data_format not in (None, "table") and not isinstance(data, Panel | pd.DataFrame):
-        panel = _load_official(data, data_format, fw, regions, rc)
+    if isinstance(data, Panel):
+        panel = data
     else:
-        panel = data if isinstance(data, Panel) else load_panel(
-            data, fw, region_col=region_col, year_col=year_col, regions=regions, placeholders=rc.placeholders)
+        panel = _load_data(data, data_format, fw, rc, regions=regions, region_col=region_col,
+                           year_col=year_col, **data_options)
     problems.extend(check_data(fw, panel, rc))
     problems.raise_if_errors()
     return fw, panel, rc
 
 
-def _load_official(path: str | Path, data_format: str | None, fw: Framework,
-                   regions: str | Path | pd.DataFrame | None, recipe: Recipe) -> Panel:
-    """Read an official export (NBS, World Bank, UNDP, yearbook) and load its long table as the panel."""
+def _load_data(data: DataSource | Sequence[DataSource], data_format: str | Sequence[str | None] | None,
+               fw: Framework, recipe: Recipe, **options: Any) -> Panel:
+    """Load one or several tables (HQD tables or official exports) as one panel."""
     from dataclasses import replace
 
-    from hqd.io.readers import read
+    from hqd.io.readers import detect, read
+    from hqd.io.tables import RawTable
 
-    official = read(path, format=None if data_format == "auto" else data_format)
-    long = official.data[["region", "year", "indicator", "value"]]
-    panel = load_panel(long, fw, regions=regions, placeholders=recipe.placeholders)
-    record = {"reader": official.describe(), "files": official.provenance, "units": official.units,
-              "conversions": official.conversions}
-    return replace(panel, source=str(path), provenance=(record,),
-                   warnings=(*panel.warnings, *official.warnings))
+    sources: list[Any] = list(data) if isinstance(data, list | tuple) else [data]
+    formats: list[Any] = list(data_format) if isinstance(data_format, list | tuple) else [data_format] * len(sources)
+    if len(formats) != len(sources):
+        raise HqdError(f"{len(formats)} data formats for {len(sources)} data tables", code="invalid_parameter")
+    tables: list[Any] = []
+    records: list[dict[str, Any]] = []
+    warnings: list[Problem] = []
+    for source, fmt in zip(sources, formats, strict=True):
+        if fmt in (None, "table") or isinstance(source, pd.DataFrame):
+            tables.append(source)
+            continue
+        if fmt == "auto":
+            try:
+                fmt = detect(source)
+            except HqdError as err:
+                if err.codes != ["format_unknown"]:
+                    raise
+                tables.append(source)  # no official reader recognises it: an HQD table
+                continue
+        official = read(source, format=fmt)
+        tables.append(RawTable(official.data[["region", "year", "indicator", "value"]], str(source)))
+        records.append({"file": str(source), "reader": official.describe(), "files": official.provenance,
+                        "units": official.units, "conversions": official.conversions})
+        warnings.extend(official.warnings)
+    panel = load_panel(tables if len(tables) > 1 else tables[0], fw, placeholders=recipe.placeholders,
+                       **options)
+    if records or warnings:
+        panel = replace(panel, provenance=tuple(records), warnings=(*panel.warnings, *warnings))
+    return panel
 
 
 def load_recipe(recipe: str | Path | Mapping[str, Any] | Recipe | None) -> Recipe:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,15 +16,37 @@ from hqd.result import Result
 console = Console()
 
 FrameworkOpt = Annotated[Path, typer.Option("--framework", "-f", help="framework (CSV, Excel, YAML or COINr iMeta)")]
-DataOpt = Annotated[Path, typer.Option("--data", "-d", help="data (long, wide or wide-by-year; CSV, Excel, Parquet)")]
+DataOpt = Annotated[list[Path], typer.Option("--data", "-d", help="data (long, wide or wide-by-year; CSV, Excel, "
+                                              "Parquet; or an official export with --format); repeat for several tables")]
 RecipeOpt = Annotated[Path | None, typer.Option("--recipe", "-r", help="recipe YAML (default: min-max, "
                                                  "framework weights, arithmetic means)")]
 RegionsOpt = Annotated[Path | None, typer.Option("--regions", help="regions table: code, name_zh, name_en, groups")]
 RegionColOpt = Annotated[str | None, typer.Option("--region-col", help="name of the region key column")]
 YearColOpt = Annotated[str | None, typer.Option("--year-col", help="name of the year column")]
-FormatOpt = Annotated[str | None, typer.Option(
-    "--format", help="data format: table (HQD long/wide/wide-by-year, the default), auto (detect an official "
-    "export), nbs, worldbank, undp, yearbook")]
+FormatOpt = Annotated[list[str] | None, typer.Option(
+    "--format", help="data format: table (HQD long/wide/wide-by-year, the default), auto (an official export if "
+    "one reader recognises it, else a table), nbs, worldbank, undp, yearbook; once, or once per --data")]
+IndicatorColOpt = Annotated[str | None, typer.Option("--indicator-col", help="indicator column of a long table")]
+ValueColOpt = Annotated[str | None, typer.Option("--value-col", help="value column of a long table")]
+RegionNamesOpt = Annotated[str | None, typer.Option(
+    "--region-names", help="the region column holds names of this level (province, prefecture, county, any): "
+    "resolve them to GB/T 2260 codes")]
+ExcludeOpt = Annotated[list[str] | None, typer.Option("--exclude-region", help="leave out this region code (e.g. CHN)")]
+YearsOpt = Annotated[str | None, typer.Option("--years", help="keep these years, FIRST:LAST (e.g. 2012:2023)")]
+
+
+def _data_options(indicator_col: str | None, value_col: str | None, region_names: str | None,
+                  exclude: list[str] | None, years: str | None, data_format: list[str] | None) -> dict[str, Any]:
+    options: dict[str, Any] = {"indicator_col": indicator_col, "value_col": value_col,
+                                  "region_names": region_names, "exclude_regions": exclude or None}
+    if years:
+        first, _, last = years.partition(":")
+        if not (first.strip().isdigit() and last.strip().isdigit()):
+            raise HqdError(f"--years must be FIRST:LAST, e.g. 2012:2023; got {years!r}", code="invalid_parameter")
+        options["years"] = (int(first), int(last))
+    if data_format:
+        options["data_format"] = data_format[0] if len(data_format) == 1 else data_format
+    return {k: v for k, v in options.items() if v is not None}
 
 
 def _print_warnings(warnings: list[object]) -> None:
@@ -42,14 +64,20 @@ def run(
     region_col: RegionColOpt = None,
     year_col: YearColOpt = None,
     data_format: FormatOpt = None,
+    indicator_col: IndicatorColOpt = None,
+    value_col: ValueColOpt = None,
+    region_names: RegionNamesOpt = None,
+    exclude_region: ExcludeOpt = None,
+    years: YearsOpt = None,
 ) -> None:
     """Build the index and write the run directory (scores, weights, manifest, results.xlsx)."""
     from hqd.io.rundir import SYNTHETIC_LABEL, write_run
     from hqd.pipeline import run as run_pipeline
 
     with console.status("building the index…"):
-        result = run_pipeline(framework, data, recipe, regions=regions, region_col=region_col, year_col=year_col,
-                              data_format=data_format)
+        options = _data_options(indicator_col, value_col, region_names, exclude_region, years, data_format)
+        result = run_pipeline(framework, data if len(data) > 1 else data[0], recipe, regions=regions,
+                              region_col=region_col, year_col=year_col, **options)
     _print_warnings(list(result.warnings))
     with console.status("writing the run directory…"):
         write_run(result, out)
@@ -83,11 +111,18 @@ def validate(
     region_col: RegionColOpt = None,
     year_col: YearColOpt = None,
     data_format: FormatOpt = None,
+    indicator_col: IndicatorColOpt = None,
+    value_col: ValueColOpt = None,
+    region_names: RegionNamesOpt = None,
+    exclude_region: ExcludeOpt = None,
+    years: YearsOpt = None,
 ) -> None:
     """Check framework, data and recipe; list every problem (exit 0 when valid, 2 otherwise)."""
     from hqd.pipeline import load_inputs
 
-    fw, panel, _ = load_inputs(framework, data, recipe, regions, region_col, year_col, data_format)
+    options = _data_options(indicator_col, value_col, region_names, exclude_region, years, data_format)
+    fw, panel, _ = load_inputs(framework, data if len(data) > 1 else data[0], recipe, regions, region_col,
+                               year_col, **options)
     for record in panel.provenance:
         console.print(str(record.get("reader", "")), highlight=False, soft_wrap=True)
     _print_warnings([*fw.warnings, *panel.warnings])

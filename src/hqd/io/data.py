@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
 
-from hqd.errors import HqdError, Problems
+from hqd.errors import HqdError, Problem, Problems
 from hqd.io.tables import RawTable, parse_numbers, read_table
 from hqd.model.framework import Framework
 from hqd.model.panel import Panel
@@ -33,8 +35,11 @@ MAX_CELL_PROBLEMS = 200
 _BY_YEAR = re.compile(r"^(?P<name>.+)_(?P<year>\d{4})$")
 
 
+Source: TypeAlias = str | Path | pd.DataFrame | RawTable
+
+
 def load_panel(
-    source: str | Path | pd.DataFrame,
+    source: Source | Sequence[Source],
     framework: Framework,
     *,
     region_col: str | None = None,
@@ -42,14 +47,81 @@ def load_panel(
     regions: str | Path | pd.DataFrame | None = None,
     placeholders: str = "error",
     sheet: str | None = None,
+    indicator_col: str | None = None,
+    value_col: str | None = None,
+    region_names: str | None = None,
+    exclude_regions: Sequence[str] | None = None,
+    years: tuple[int, int] | None = None,
 ) -> Panel:
-    """Read and validate the data for ``framework``; raise one :class:`HqdError` with every problem."""
-    raw = source if isinstance(source, RawTable) else (
-        RawTable(source.copy(), None) if isinstance(source, pd.DataFrame) else read_table(source, sheet=sheet))
+    """Read and validate the data for ``framework``; raise one :class:`HqdError` with every problem.
+
+    ``source`` is one table or a list of tables (files, DataFrames) that together hold the framework's
+    indicators — e.g. CO2 from one inventory and GDP from an NBS export; the same region-year-indicator
+    given by two tables is a ``duplicate_observation``.  ``indicator_col`` / ``value_col`` name the
+    columns of a long table when they are not ``indicator`` / ``value``.  With ``region_names``
+    (``province``, ``prefecture``, ``county`` or ``any``: the level of the names) the region column holds
+    names (北京, 北京市, Beijing, Inner Mongolia …) that are resolved to GB/T 2260 codes through
+    :mod:`hqd.model.regions` — ambiguous or unknown names are errors listing the candidates, never
+    guesses; national rows resolve to ``CHN``.  Regions whose code is in ``exclude_regions`` (e.g.
+    ``CHN``) are left out, with a warning.  ``years=(first, last)`` keeps only those years.
+    """
+    sources = list(source) if isinstance(source, list | tuple) else [source]
+    problems = Problems()
+    combined = _Long()
+    metas: list[pd.DataFrame] = []
+    raws: list[RawTable] = []
+    for item in sources:
+        raw = _as_raw(item, sheet)
+        local = Problems(context={"file": raw.source, "sheet": raw.sheet})
+        try:
+            parsed, meta = _parse_source(raw, framework, local, region_col=region_col, year_col=year_col,
+                                         placeholders=placeholders, indicator_col=indicator_col,
+                                         value_col=value_col, region_names=region_names,
+                                         exclude_regions=exclude_regions)
+        except HqdError as err:
+            problems.extend(err.problems)
+            continue
+        finally:
+            problems.extend(p for p in local.items if p not in problems.items)
+        combined.merge(parsed)
+        metas.append(meta)
+        raws.append(raw)
+    problems.raise_if_errors()
+
+    layouts = ", ".join(sorted(set(combined.layouts)))
+    for code in [c for c in framework.indicators if c not in set(combined.indicator_codes)]:
+        problems.error("missing_indicator", f"framework indicator {code!r} has no data ({layouts} layout)",
+                       indicator=code)
+    problems.raise_if_errors()
+    meta = _join_regions(pd.concat(metas).groupby(level=0, sort=False).first() if metas else pd.DataFrame(),
+                         regions, problems)
+    problems.raise_if_errors()
+    label = raws[0] if len(raws) == 1 else RawTable(pd.DataFrame(), "; ".join(str(r.source) for r in raws),
+                                                     notes=tuple(n for r in raws for n in r.notes))
+    return _build_cube(combined, framework, meta, label, problems, years)
+
+
+
+def _as_raw(item: Any, sheet: str | None) -> RawTable:
+    if isinstance(item, RawTable):
+        return item
+    if isinstance(item, pd.DataFrame):
+        return RawTable(item.copy(), None)
+    return read_table(item, sheet=sheet)
+
+
+def _parse_source(raw: RawTable, framework: Framework, problems: Problems, *, region_col: str | None,
+                  year_col: str | None, placeholders: str, indicator_col: str | None, value_col: str | None,
+                  region_names: str | None, exclude_regions: Sequence[str] | None) -> tuple[_Long, pd.DataFrame]:
+    """One table's observations and region metadata."""
     frame = raw.frame
-    problems = Problems(context={"file": raw.source, "sheet": raw.sheet})
-    coinr = "uCode" in frame.columns and region_col is None
-    if coinr:
+    renames = {c: n for c, n in ((indicator_col, "indicator"), (value_col, "value")) if c}
+    for column in renames:
+        if column not in frame.columns:
+            problems.error("missing_column", f"no column {column!r}", column=column)
+    problems.raise_if_errors()
+    frame = frame.rename(columns=renames)
+    if "uCode" in frame.columns and region_col is None:  # a COINr iData table
         frame = frame.rename(columns={"uName": "name_en"})
     region_col = region_col or _first_present(frame, REGION_ALIASES)
     year_col = year_col if year_col is not None else _first_present(frame, YEAR_ALIASES)
@@ -62,27 +134,28 @@ def load_panel(
     if year_col is not None and year_col not in frame.columns:
         problems.error("missing_column", f"no year column {year_col!r}", column=year_col)
         problems.raise_if_errors()
+    if region_names:
+        frame = _resolve_region_names(frame, raw, region_col, year_col, region_names, problems)
+    if exclude_regions:
+        dropped = frame[region_col].astype(str).str.strip().isin(set(exclude_regions))
+        if dropped.any():
+            problems.warn("regions_excluded", f"{int(dropped.sum())} row(s) of {', '.join(exclude_regions)} "
+                          "left out as asked", column=region_col)
+        frame = frame[~dropped.to_numpy()]
+    raw = RawTable(frame, raw.source, raw.sheet, raw.notes, raw.first_row)
 
     if {"indicator", "value"}.issubset(frame.columns) and year_col is not None:
-        layout = "long"
         long = _long_from_long(frame, raw, region_col, year_col, framework, problems, placeholders)
+        long.layouts.append("long")
     elif year_col is not None:
-        layout = "wide"
         long = _long_from_wide(frame, raw, region_col, year_col, framework, problems, placeholders)
+        long.layouts.append("wide")
     else:
-        layout = "wide_by_year"
         long = _long_from_wide_by_year(frame, raw, region_col, framework, problems, placeholders)
-
-    missing = [c for c in framework.indicators if c not in set(long.indicator_codes)]
-    for code in missing:
-        problems.error("missing_indicator", f"framework indicator {code!r} has no data ({layout} layout)",
-                       indicator=code)
-    problems.raise_if_errors()
-
-    meta = _region_meta(frame, raw, region_col, year_col, long.meta_columns, regions, problems)
-    problems.raise_if_errors()
-    panel = _build_cube(long, framework, meta, raw, problems)
-    return panel
+        long.layouts.append("wide-by-year")
+    long.sources.append(str(raw.source))
+    meta = _region_meta(frame, region_col, long.meta_columns)
+    return long, meta
 
 
 # --------------------------------------------------------------------------- layouts
@@ -99,6 +172,27 @@ class _Long:
         self.extra: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.meta_columns: list[str] = []
         self.indicator_codes: list[str] = []
+        self.layouts: list[str] = []
+        self.sources: list[str] = []
+
+    def merge(self, other: _Long) -> None:
+        """Add another table's observations (extra columns of the same name are concatenated)."""
+        self.region += other.region
+        self.year += other.year
+        self.indicator += other.indicator
+        self.value += other.value
+        self.row += other.row
+        self.blocks += other.blocks
+        for name, (reg, yrs, val) in other.extra.items():
+            if name in self.extra:
+                old = self.extra[name]
+                self.extra[name] = (np.concatenate([old[0], reg]), np.concatenate([old[1], yrs]),
+                                    np.concatenate([old[2], val]))
+            else:
+                self.extra[name] = (reg, yrs, val)
+        self.indicator_codes += [c for c in other.indicator_codes if c not in self.indicator_codes]
+        self.layouts += other.layouts
+        self.sources += other.sources
 
     def add(self, region: np.ndarray, year: np.ndarray, code: str | np.ndarray, value: np.ndarray,
             row: np.ndarray) -> None:
@@ -124,6 +218,32 @@ def _first_present(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
     return next((n for n in names if n in frame.columns), None)
 
 
+def _resolve_region_names(frame: pd.DataFrame, raw: RawTable, region_col: str, year_col: str | None,
+                          level: str, problems: Problems) -> pd.DataFrame:
+    """Replace region names by their GB/T 2260 codes (keeping the names as ``name_as_given``)."""
+    from hqd.model.regions import resolve_many
+
+    names = frame[region_col].astype(object).where(frame[region_col].notna(), "").astype(str).str.strip()
+    unique = pd.unique(names)
+    years = None
+    if year_col is not None:
+        first_year = pd.to_numeric(frame[year_col], errors="coerce").groupby(names.to_numpy()).min()
+        years = [None if pd.isna(first_year.get(n)) else int(first_year[n]) for n in unique]
+    first = names.reset_index(drop=True).drop_duplicates()
+    first_row = {n: raw.first_row + int(i) for i, n in first.items()}
+    locations = [{"row": first_row.get(n), "column": region_col} for n in unique]
+    levels = None if level == "any" else level
+    codes, found = resolve_many(list(unique), years=years, locations=locations, level=levels)
+    problems.extend(Problem(**{**p.to_dict(), "file": raw.source}) for p in found)
+    mapping = {n: c for n, c in zip(unique, codes, strict=True) if c is not None}
+    resolved = names.map(mapping)
+    # Rows whose name did not resolve are already reported (once per name): leave them out here.
+    out = frame[resolved.notna().to_numpy() | (names == "").to_numpy()].copy()
+    out["name_as_given"] = names[out.index].to_numpy()
+    out[region_col] = resolved[out.index].fillna("").to_numpy()
+    return out
+
+
 def _clean_codes(column: pd.Series) -> np.ndarray:
     """Region codes as stripped text; blank for missing.  Codes read from numeric spreadsheet cells come as
     "110000.0" — GB/T 2260 codes are integers, so the ".0" is dropped."""
@@ -138,8 +258,11 @@ def _keys(frame: pd.DataFrame, raw: RawTable, region_col: str, year_col: str | N
     rows = np.arange(len(frame)) + raw.first_row
     region = _clean_codes(frame[region_col])
     ok = region != ""
-    for r in rows[~ok]:
+    for r in rows[~ok][:MAX_CELL_PROBLEMS]:
         problems.error("missing_region", "row has no region code", row=int(r), column=region_col)
+    if (~ok).sum() > MAX_CELL_PROBLEMS:
+        problems.error("missing_region", f"… and {int((~ok).sum()) - MAX_CELL_PROBLEMS} more rows without a region",
+                       column=region_col)
     years = None
     if year_col is not None:
         parsed, bad, _ = parse_numbers(frame[year_col], placeholders_ok=False)
@@ -182,14 +305,18 @@ def _long_from_long(frame: pd.DataFrame, raw: RawTable, region_col: str, year_co
     years = _require(years)
     code = frame["indicator"].map(lambda v: "" if v is None else str(v).strip()).to_numpy(dtype=object)
     known = set(framework.indicators)
+    denominators = set(framework.nodes["denominator"].dropna())
     used = np.array([c in known for c in code])
-    for unused in sorted(set(code[~used]) - {""}):
+    for unused in sorted(set(code[~used]) - {""} - denominators):
         problems.warn("unused_indicator", f"indicator {unused!r} is not in the framework; ignored",
                       indicator=str(unused))
     value, bad, placeholder = parse_numbers(frame["value"], placeholders_ok=placeholders == "missing")
     _report_cells(problems, "value", frame["value"], bad & used, placeholder, rows, region, years, None)
     keep = ok & used
     out.add(region[keep], years[keep], code[keep], value[keep], rows[keep])
+    for name in sorted(denominators & set(code)):
+        rows_of = ok & (code == name)
+        out.extra[name] = (region[rows_of], years[rows_of], value[rows_of])
     out.indicator_codes = sorted(set(code[keep]))
     out.meta_columns = [c for c in frame.columns if c not in (region_col, year_col, "indicator", "value")
                         and _is_text_column(frame[c])]
@@ -260,14 +387,21 @@ def _long_from_wide_by_year(frame: pd.DataFrame, raw: RawTable, region_col: str,
 
 
 # --------------------------------------------------------------------------- assembly
-def _region_meta(frame: pd.DataFrame, raw: RawTable, region_col: str, year_col: str | None,
-                 meta_columns: list[str], regions: str | Path | pd.DataFrame | None,
-                 problems: Problems) -> pd.DataFrame:
+def _region_meta(frame: pd.DataFrame, region_col: str, meta_columns: list[str]) -> pd.DataFrame:
+    """Text columns that are constant within each region, one row per region code."""
     codes = _clean_codes(frame[region_col])
     meta = frame[meta_columns].copy() if meta_columns else pd.DataFrame(index=frame.index)
     meta.insert(0, "code", codes)
     meta = meta[meta["code"] != ""]
-    meta = meta.groupby("code", sort=False).first()
+    if meta_columns:
+        # Region metadata are the text columns constant within each region (not indicator names of a long table).
+        varying = meta.groupby("code", sort=False)[meta_columns].nunique(dropna=True).max() > 1
+        meta = meta.drop(columns=list(varying.index[varying.to_numpy()]))
+    return meta.groupby("code", sort=False).first()
+
+
+def _join_regions(meta: pd.DataFrame, regions: str | Path | pd.DataFrame | None, problems: Problems) -> pd.DataFrame:
+    """Add the columns of a regions table (names, groups) to the data's region metadata."""
     if regions is not None:
         table = regions if isinstance(regions, pd.DataFrame) else read_table(regions).frame
         source = None if isinstance(regions, pd.DataFrame) else str(regions)
@@ -287,7 +421,7 @@ def _region_meta(frame: pd.DataFrame, raw: RawTable, region_col: str, year_col: 
 
 
 def _build_cube(long: _Long, framework: Framework, meta: pd.DataFrame, raw: RawTable,
-                problems: Problems) -> Panel:
+                problems: Problems, year_range: tuple[int, int] | None = None) -> Panel:
     indicators = framework.indicators
     all_regions = [*long.region, *(b[0] for b in long.blocks)]
     all_years = [*long.year, *(b[1] for b in long.blocks)]
@@ -317,11 +451,22 @@ def _build_cube(long: _Long, framework: Framework, meta: pd.DataFrame, raw: RawT
             * len(indicators) + m_idx
         report_duplicates(flat, row, region, year, code)
         flat_cube[flat] = np.concatenate(long.value)
+    several = len(long.sources) > 1
+    given = np.zeros(cube.shape, dtype=np.int16) if several else None
+    if given is not None and long.region:
+        np.add.at(given.reshape(-1), flat, 1)
     for region, year, codes, values, row in long.blocks:
         cell = np.searchsorted(years, year) * len(region_codes) + region_index.get_indexer(region)
         report_duplicates(cell, row, region, year, None)
         columns = pd.Index(indicators).get_indexer(codes)
         cube.reshape(-1, len(indicators))[cell[:, None], columns[None, :]] = values
+        if given is not None:
+            given.reshape(-1, len(indicators))[cell[:, None], columns[None, :]] += 1
+    if given is not None:
+        for t, r, m in np.argwhere(given > 1)[:MAX_CELL_PROBLEMS]:
+            problems.error("duplicate_observation", "given by more than one of the data tables ("
+                           + "; ".join(long.sources) + ")", region=str(region_codes[r]), year=int(years[t]),
+                           indicator=indicators[m])
     problems.raise_if_errors()
     extra: dict[str, np.ndarray] = {}
     for name, (reg, yrs, val) in long.extra.items():
@@ -332,6 +477,10 @@ def _build_cube(long: _Long, framework: Framework, meta: pd.DataFrame, raw: RawT
         inside[inside] &= years[ti[inside]] == yrs[inside]
         grid[ti[inside], ri[inside]] = val[inside]
         extra[name] = grid
+    if year_range is not None:
+        keep = (years >= year_range[0]) & (years <= year_range[1])
+        cube, years = cube[keep], years[keep]
+        extra = {name: grid[keep] for name, grid in extra.items()}
     meta = meta.reindex(region_codes)
     meta.index.name = "code"
     return Panel(values=cube, years=years, regions=region_codes, indicators=list(indicators),
