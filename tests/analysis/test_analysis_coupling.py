@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import conftest
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+import conftest
 from hqd.analysis import LIAO_10, GradeTable, coupling_coordination, coupling_degree, regional_coupling
 from hqd.errors import HqdError
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-import conftest
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import conftest
 from hqd.analysis import coefficient_of_variation, dagum_gini, gini, theil
 from hqd.errors import HqdError
 

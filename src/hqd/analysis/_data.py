@@ -104,8 +104,25 @@ def root_node(long: pd.DataFrame) -> str:
     return str(top[0])
 
 
-def level_nodes(long: pd.DataFrame, level: int) -> list[str]:
-    """The nodes at ``level`` in order of first appearance."""
+def framework_nodes(obj: Any) -> pd.DataFrame | None:
+    """``code, parent, level`` of a Result's framework tree (``code`` may be the index), else None."""
+    nodes = getattr(getattr(obj, "framework", None), "nodes", None)
+    if not isinstance(nodes, pd.DataFrame):
+        return None
+    if "code" not in nodes.columns:
+        nodes = nodes.rename_axis("code").reset_index()
+    if not {"code", "parent", "level"} <= set(nodes.columns):
+        return None
+    return nodes.assign(code=nodes["code"].astype(str))
+
+
+def level_nodes(long: pd.DataFrame, level: int, obj: Any = None) -> list[str]:
+    """The nodes at ``level``: in framework order when ``obj`` has a framework, else order of appearance."""
+    nodes = framework_nodes(obj)
+    if nodes is not None:
+        found = [str(c) for c in nodes.loc[nodes["level"].astype(int) == level, "code"]]
+        if found:
+            return found
     if "level" not in long.columns:
         raise HqdError("the score table has no 'level' column; name the nodes explicitly", code="no_level")
     return [str(n) for n in pd.unique(long.loc[long["level"] == level, "node"])]
@@ -392,7 +409,7 @@ def group_codes(
     labels = tuple(str(g) for g in labels_raw)
     as_text = assigned.map(lambda g: None if g is None or (not isinstance(g, str) and pd.isna(g)) else str(g))
     for region, group in as_text.items():
-        if group is None:
+        if group is None or (not isinstance(group, str) and pd.isna(group)):
             problems.error("region_without_group", "region has no group", region=str(region))
         elif group not in labels:
             problems.error(

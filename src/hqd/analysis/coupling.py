@@ -338,7 +338,7 @@ def coupling_coordination(
     if subsystems is None:
         if long is None:
             raise HqdError("name the subsystem columns (subsystems=[…])", code="no_subsystems")
-        subsystems = level_nodes(long, 1)
+        subsystems = level_nodes(long, 1, scores)
     choose("subsystem scale", subsystem_scale, SUBSYSTEM_SCALES)
     wide = wide_table(scores, list(subsystems))
     scale = "as_is"

@@ -77,25 +77,20 @@ def jjj_demo_analyses(
                 {"analysis": name, "status": "skipped", "message": "; ".join(str(p) for p in error.problems)}
             )
 
-    dims = level_nodes(long, 1)
-    attempt(
-        "coupling_dimensions",
-        lambda: {
-            "coupling_dimensions": coupling_coordination(long, dims).frame.merge(
-                names, on="region", how="left"
-            ),
-            "coupling_dimensions_corrected": coupling_coordination(long, dims, "corrected").frame.merge(
-                names, on="region", how="left"
-            ),
-        },
-    )
-    attempt(
-        "coupling_jjj",
-        lambda: {
-            "coupling_jjj": regional_coupling(index_scores, members).frame,
-            "coupling_jjj_corrected": regional_coupling(index_scores, members, "corrected").frame,
-        },
-    )
+    dims = level_nodes(long, 1, result_or_scores)
+
+    def coupling() -> dict[str, pd.DataFrame]:
+        frames = {}
+        for key, variant in (("coupling_dimensions", "standard"), ("coupling_dimensions_corrected", "corrected")):
+            result = coupling_coordination(result_or_scores, dims, variant)
+            frames[key] = result.frame.merge(names, on="region", how="left").assign(
+                variant=variant, subsystem_scale=result.subsystem_scale)
+        for key, variant in (("coupling_jjj", "standard"), ("coupling_jjj_corrected", "corrected")):
+            frames[key] = regional_coupling(index_scores, members, variant).frame.assign(
+                variant=variant, aggregation="mean of member cities")
+        return frames
+
+    attempt("coupling", coupling)
 
     def inequality() -> dict[str, pd.DataFrame]:
         t = theil(index_scores, groups, group_order=order)

@@ -15,7 +15,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hqd.analysis._data import MAX_LISTED, cells, int_array, is_result, region_code, scores_long, wide_table
+from hqd.analysis._data import (
+    MAX_LISTED,
+    cells,
+    framework_nodes,
+    int_array,
+    is_result,
+    region_code,
+    scores_long,
+    wide_table,
+)
 from hqd.errors import HqdError, Problems
 
 
@@ -44,19 +53,6 @@ class ObstacleResult:
         return table.loc[table["rank"] <= n].sort_values(["region", "year", "rank"]).reset_index(drop=True)
 
 
-def _framework_nodes(result: Any) -> pd.DataFrame | None:
-    """``code, parent, level`` of the framework tree (``code`` may be the index of ``framework.nodes``)."""
-    framework = getattr(result, "framework", None)
-    nodes = getattr(framework, "nodes", None)
-    if not isinstance(nodes, pd.DataFrame):
-        return None
-    if "code" not in nodes.columns:
-        nodes = nodes.rename_axis("code").reset_index()
-    if not {"code", "parent", "level"} <= set(nodes.columns):
-        return None
-    return nodes
-
-
 def _dimension_of(nodes: pd.DataFrame, leaves: list[str]) -> dict[str, str]:
     """Each leaf's level-1 ancestor, by walking the parent links (a loop over tree depth only)."""
     parent = dict(
@@ -81,7 +77,7 @@ def _from_result(result: Any) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str
     long = scores_long(result)
     if long is None:  # pragma: no cover - guarded by the caller
         raise HqdError("not a Result", code="bad_input")
-    nodes = _framework_nodes(result)
+    nodes = framework_nodes(result)
     if nodes is not None:
         has_child = set(nodes["parent"].dropna().astype(str))
         leaves = [str(c) for c in nodes["code"].astype(str) if c not in has_child]

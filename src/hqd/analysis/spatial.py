@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,15 +197,16 @@ def _distance_weights(
         raise HqdError("distance_band needs a threshold (km for lon/lat data)", code="bad_parameter")
     if threshold is None:
         threshold = _max_distance(coords, geographic) * (1.0 + 1e-9) + 1e-9
-    return libpysal.weights.DistanceBand(
-        coords,
-        threshold=float(threshold),
-        binary=method == "distance_band",
-        alpha=alpha,
-        ids=ids,
-        radius=radius,
-        silence_warnings=True,
-    )
+    with np.errstate(divide="ignore"):  # libpysal raises the zero self-distances to alpha, then drops them
+        return libpysal.weights.DistanceBand(
+            coords,
+            threshold=float(threshold),
+            binary=method == "distance_band",
+            alpha=alpha,
+            ids=ids,
+            radius=radius,
+            silence_warnings=True,
+        )
 
 
 def _max_distance(coords: np.ndarray, geographic: bool) -> float:
@@ -487,7 +489,10 @@ def local_morans_i(
     :math:`I_i = z_i\sum_j w_{ij}z_j / S^2` with :math:`S^2 = \sum z^2/n` differ by n/(n−1).
     ``quadrant``: HH (high value, high neighbours), LH, LL, HL (esda's q = 1, 2, 3, 4);
     ``cluster`` is the quadrant where the permutation pseudo p-value ``p_sim`` < ``significance``,
-    else ``"not significant"``.  ``seed`` is passed to esda (reproducible permutations).
+    else ``"not significant"``.  ``seed`` is passed to esda (reproducible permutations).  ``p_sim`` is
+    esda 2.9's conditional-randomisation pseudo p-value with its current ("directed", folded)
+    alternative; esda has announced a change of that default, so pin the esda version for
+    comparable p-values.
 
     Replicates esda 2.9 ``Moran_Local(y, w, transformation, permutations, seed)`` by name
     (``moran_esda.json``: ``local_Is``, ``local_q_quadrant``).
@@ -504,7 +509,9 @@ def local_morans_i(
     years = year_labels(panel)
     frames = []
     for t, row in enumerate(y):  # one esda call per year (library API)
-        m = esda.Moran_Local(row, work, transformation=transformation, permutations=permutations, seed=seed)
+        with warnings.catch_warnings():  # esda 2.9 announces a future change of its default alternative
+            warnings.filterwarnings("ignore", message="The alternative hypothesis for conditional randomization")
+            m = esda.Moran_Local(row, work, transformation=transformation, permutations=permutations, seed=seed)
         q = np.asarray(m.q, dtype=int)
         p_sim = np.asarray(m.p_sim, dtype=float) if permutations else np.full(len(order), np.nan)
         quadrant = np.array([QUADRANTS.get(int(v), "") for v in q], dtype=object)

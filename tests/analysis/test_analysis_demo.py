@@ -1,0 +1,71 @@
+"""The Jing-Jin-Ji demo analyses on a duck-typed Result and on the real engine's demo run (SYNTHETIC panel)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from fake_result import jjj_regions, make_fake_result
+
+from hqd.analysis import jjj_demo_analyses
+from hqd.errors import HqdError
+
+EXPECTED = {"coupling_dimensions", "coupling_dimensions_corrected", "coupling_jjj", "coupling_jjj_corrected",
+            "theil", "theil_groups", "dagum", "dagum_groups", "dagum_pairs", "sigma", "beta", "moran",
+            "obstacles_top", "obstacles_dimensions", "notes"}
+
+
+def test_every_demo_analysis_runs_on_a_result() -> None:
+    out = jjj_demo_analyses(make_fake_result(), jjj_regions())
+    assert set(out) == EXPECTED
+    assert (out["notes"]["status"] == "done").all()
+    theil = out["theil"]
+    np.testing.assert_allclose(theil["within"] + theil["between"], theil["total"], atol=1e-14)
+    assert {"theil[Beijing]", "theil[Tianjin]", "theil[Hebei]"} <= set(theil.columns)
+    assert (theil["theil[Beijing]"] == 0).all()  # one-city groups
+    dagum = out["dagum"]
+    np.testing.assert_allclose(dagum["G_w"] + dagum["G_nb"] + dagum["G_t"], dagum["G"], atol=1e-14)
+    assert set(out["coupling_jjj"].columns) >= {"U[110000]", "U[120000]", "U[130000]", "C", "D", "grade_zh"}
+    assert out["coupling_dimensions"]["name_en"].notna().all()
+    assert set(out["coupling_dimensions"]["subsystem_scale"]) == {"as_is"}  # the fake's dimensions are means
+    assert list(out["beta"]["kind"]) == ["absolute_cross_section", "absolute_panel", "conditional"]
+    assert (out["moran"]["n"] == 13).all() and out["moran"]["seed"].notna().all()
+    assert out["obstacles_top"].groupby(["region", "year"]).size().eq(3).all()
+
+
+def test_analyses_without_their_inputs_are_skipped_with_the_reason() -> None:
+    fake = make_fake_result()
+    scores_only = fake.scores.loc[fake.scores["region"] != "130400"]  # 12 cities: contiguity does not fit
+    out = jjj_demo_analyses(scores_only, jjj_regions().iloc[[0, 1, *range(2, 13)]])
+    notes = out["notes"].set_index("analysis")
+    assert notes.loc["moran", "status"] == "skipped" and "weights_region_without_value" in notes.loc["moran", "message"]
+    assert notes.loc["obstacles", "status"] == "skipped" and "no_weights" in notes.loc["obstacles", "message"]
+    assert "moran" not in out and notes.loc["inequality", "status"] == "done"
+    with pytest.raises(HqdError) as err:
+        jjj_demo_analyses(fake, jjj_regions().drop(columns="province"))
+    assert err.value.codes == ["unknown_column"]
+
+
+@pytest.fixture(scope="module")
+def demo_result(tmp_path_factory: pytest.TempPathFactory) -> object:
+    from hqd.datasets.jjj import write_demo_inputs
+    from hqd.pipeline import run
+
+    folder: Path = tmp_path_factory.mktemp("demo")
+    paths = write_demo_inputs(folder)
+    return run(paths["framework"], paths["data"], paths["recipe"], regions=paths["regions"])
+
+
+def test_demo_analyses_on_the_engine_demo_run(demo_result: object) -> None:
+    from hqd.datasets.jjj import regions_table
+
+    out = jjj_demo_analyses(demo_result, regions_table())
+    assert (out["notes"]["status"] == "done").all(), out["notes"]
+    coupling = out["coupling_dimensions"]
+    # The engine reports dimensions as partial sums (global weights); coupling rescales them to [0, 1].
+    u = coupling.filter(like="U[")
+    assert u.shape[1] == 6 and (u.to_numpy() <= 1 + 1e-12).all() and u.to_numpy().max() > 0.5
+    assert set(coupling["subsystem_scale"]) == {"within_weight"}
+    assert pd.Series(out["dagum"]["G_t"]).ge(0).all()
