@@ -216,6 +216,27 @@ class Result:
                                         "score": values.reshape(-1), "method": method}))
         return pd.concat(frames, ignore_index=True)
 
+    def group_values(self, column: str, step: str = "raw", method: str = "sum") -> pd.DataFrame:
+        """Indicator values after ``step`` summed (or averaged: ``method="mean"``) over each region group —
+        e.g. a region's total R&D expenditure, to tie out against published totals.
+        Returns ``group, year, indicator, value, n_regions``."""
+        if column not in self.panel.region_meta.columns:
+            raise HqdError(f"no region group column {column!r}", code="unknown_group")
+        if step not in self.steps:
+            raise HqdError(f"no step {step!r} in this run; steps: {', '.join(self.steps)}", code="unknown_step")
+        cube = self.steps[step]  # (T, R, m)
+        labels = self.panel.group_labels(column).to_numpy()
+        frames = []
+        for label in pd.unique(labels[pd.notna(labels)]):
+            block = cube[:, labels == label, :]
+            values = np.nansum(block, axis=1) if method == "sum" else np.nanmean(block, axis=1)
+            count = np.isfinite(block).sum(axis=1)
+            frames.append(pd.DataFrame({
+                "group": label, "year": np.repeat(self.years, len(self.panel.indicators)),
+                "indicator": np.tile(np.asarray(self.panel.indicators, dtype=object), len(self.years)),
+                "value": np.where(count > 0, values, np.nan).reshape(-1), "n_regions": count.reshape(-1)}))
+        return pd.concat(frames, ignore_index=True)
+
     # ------------------------------------------------------------------ growth and drivers
     def _series(self, node: str, region: str) -> np.ndarray:
         if region not in self.regions:

@@ -307,9 +307,11 @@ def _long_from_long(frame: pd.DataFrame, raw: RawTable, region_col: str, year_co
     known = set(framework.indicators)
     denominators = set(framework.nodes["denominator"].dropna())
     used = np.array([c in known for c in code])
-    for unused in sorted(set(code[~used]) - {""} - denominators):
-        problems.warn("unused_indicator", f"indicator {unused!r} is not in the framework; ignored",
-                      indicator=str(unused))
+    unused = sorted(set(code[~used]) - {""} - denominators)
+    if unused:
+        shown = ", ".join(unused[:12]) + (f" … ({len(unused)} in all)" if len(unused) > 12 else "")
+        problems.warn("unused_indicator", f"{len(unused)} indicator(s) not in the framework ignored: {shown}",
+                      column="indicator")
     value, bad, placeholder = parse_numbers(frame["value"], placeholders_ok=placeholders == "missing")
     _report_cells(problems, "value", frame["value"], bad & used, placeholder, rows, region, years, None)
     keep = ok & used
