@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -368,7 +368,7 @@ def check_values(
     problems.raise_if_errors()
 
 
-GroupsLike = Mapping[str, Hashable] | pd.Series | Sequence[Hashable] | np.ndarray
+GroupsLike: TypeAlias = "Mapping[str, Hashable] | pd.Series | Sequence[Hashable] | np.ndarray"
 
 
 def group_codes(
