@@ -7,12 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import conftest
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+import conftest
 from hqd.cli.main import _register, app
 
 HQD = [sys.executable, "-m", "hqd.cli"]
