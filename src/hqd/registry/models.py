@@ -1,0 +1,291 @@
+"""The registry's tables (SQLAlchemy 2.x declarative models).
+
+Natural keys (codes, credit codes, project ids) are what users see and type; foreign keys point at them
+so that imports, exports and summaries never translate surrogate ids.  Every row users edit carries a
+``version`` (optimistic locking: an update names the version it read, and a stale version is a
+conflict) and ``updated_at`` / ``updated_by``; every change is written to :class:`ChangeLog`.
+
+The schema is created and upgraded by the Alembic migrations in ``hqd/registry/migrations`` (run by
+:func:`hqd.registry.db.init_db`); a test checks that the migrations and these models agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SEGMENTS = ("upstream", "midstream", "downstream")
+PROJECT_STATUSES = ("signed", "under_construction", "in_operation", "terminated")
+TASK_STATUSES = ("not_started", "in_progress", "done", "cancelled")
+ZONE_LEVELS = ("national", "provincial")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Versioned:
+    """Columns shared by every row users edit: optimistic-lock version and audit stamps."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=_now)
+    updated_by: Mapped[str] = mapped_column(String(128), nullable=False, default="system")
+
+
+class Meta(Base):
+    """Key/value facts about the database itself (e.g. whether it holds synthetic demo data)."""
+
+    __tablename__ = "registry_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class Region(Base):
+    """A region keyed by GB/T 2260 code: city → province → the Jing-Jin-Ji region."""
+
+    __tablename__ = "regions"
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(64), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(64), nullable=False)
+    short_zh: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    parent: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), nullable=True)
+    level: Mapped[str] = mapped_column(String(16), nullable=False)
+
+
+class Cluster(Base):
+    __tablename__ = "clusters"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(128), nullable=False)
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Chain(Base):
+    __tablename__ = "chains"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(128), nullable=False)
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Corridor(Base):
+    __tablename__ = "corridors"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(128), nullable=False)
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class CorridorCity(Base):
+    __tablename__ = "corridor_cities"
+    corridor: Mapped[str] = mapped_column(ForeignKey("corridors.code", ondelete="CASCADE"), primary_key=True)
+    city: Mapped[str] = mapped_column(ForeignKey("regions.code"), primary_key=True)
+
+
+class ChainLink(Versioned, Base):
+    """A link (环节) of a chain map, in one segment, citing the public source it was taken from."""
+
+    __tablename__ = "chain_links"
+    __table_args__ = (CheckConstraint(_in("segment", SEGMENTS), name="segment"),)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chain: Mapped[str] = mapped_column(ForeignKey("chains.code"), nullable=False, index=True)
+    name_zh: Mapped[str] = mapped_column(String(128), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    segment: Mapped[str] = mapped_column(String(16), nullable=False)
+    source_url: Mapped[str] = mapped_column(Text, nullable=False)
+    source_title: Mapped[str] = mapped_column(Text, nullable=False)
+    source_says: Mapped[str | None] = mapped_column(Text, nullable=True)
+    builtin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class ChainEdge(Versioned, Base):
+    """A predecessor → successor edge between two links of the same chain."""
+
+    __tablename__ = "chain_edges"
+    __table_args__ = (CheckConstraint("from_link <> to_link", name="no_self_loop"),)
+    from_link: Mapped[str] = mapped_column(
+        ForeignKey("chain_links.code", ondelete="CASCADE"), primary_key=True
+    )
+    to_link: Mapped[str] = mapped_column(ForeignKey("chain_links.code", ondelete="CASCADE"), primary_key=True)
+
+
+class Zone(Versioned, Base):
+    """A high-tech zone: level, city and membership of the Jing-Jin-Ji high-tech zone alliance."""
+
+    __tablename__ = "zones"
+    __table_args__ = (CheckConstraint(_in("level", ZONE_LEVELS), name="level"),)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    level: Mapped[str] = mapped_column(String(16), nullable=False)
+    city: Mapped[str] = mapped_column(ForeignKey("regions.code"), nullable=False)
+    alliance_member: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Enterprise(Versioned, Base):
+    """An enterprise keyed by its unified social credit code, with its tiers and the year recognised."""
+
+    __tablename__ = "enterprises"
+    credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(256), nullable=False)
+    city: Mapped[str] = mapped_column(ForeignKey("regions.code"), nullable=False, index=True)
+    zone: Mapped[str | None] = mapped_column(ForeignKey("zones.code"), nullable=True)
+    little_giant_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    specialised_sme_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    innovative_sme_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    high_tech_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class EnterpriseLink(Base):
+    """Which chain links an enterprise serves."""
+
+    __tablename__ = "enterprise_links"
+    enterprise: Mapped[str] = mapped_column(
+        ForeignKey("enterprises.credit_code", ondelete="CASCADE"), primary_key=True
+    )
+    link: Mapped[str] = mapped_column(ForeignKey("chain_links.code", ondelete="CASCADE"), primary_key=True)
+    __table_args__ = (Index("ix_enterprise_links_link", "link"),)
+
+
+class Project(Versioned, Base):
+    """A project of the industrial coordination project library."""
+
+    __tablename__ = "projects"
+    # one covering index per grouping column: summaries read the index, never the table
+    __table_args__ = (
+        CheckConstraint(_in("status", PROJECT_STATUSES), name="status"),
+        CheckConstraint("investment_100m_cny >= 0", name="investment_nonnegative"),
+        *(
+            Index(f"ix_projects_{col}_investment", col, "investment_100m_cny")
+            for col in ("chain", "cluster", "corridor", "region", "status", "signed_date")
+        ),
+    )
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(256), nullable=False)
+    chain: Mapped[str | None] = mapped_column(ForeignKey("chains.code"), nullable=True)
+    cluster: Mapped[str | None] = mapped_column(ForeignKey("clusters.code"), nullable=True)
+    corridor: Mapped[str | None] = mapped_column(ForeignKey("corridors.code"), nullable=True)
+    origin_region: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), nullable=True)
+    region: Mapped[str] = mapped_column(ForeignKey("regions.code"), nullable=False)
+    investment_100m_cny: Mapped[float] = mapped_column(Float, nullable=False)
+    status: Mapped[str] = mapped_column(String(24), nullable=False)
+    signed_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    start_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    lead_enterprise: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Plan(Versioned, Base):
+    """An implementation plan (e.g. a city's breakdown of the coordination strategy into tasks)."""
+
+    __tablename__ = "plans"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(256), nullable=False)
+    leading_official: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    lead_department: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Task(Versioned, Base):
+    """A ledger (台账) task or sub-task: to projects, to posts, to persons, with a deadline."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (CheckConstraint(_in("status", TASK_STATUSES), name="status"),)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    plan: Mapped[str] = mapped_column(
+        ForeignKey("plans.code", ondelete="CASCADE"), nullable=False, index=True
+    )
+    parent: Mapped[str | None] = mapped_column(ForeignKey("tasks.code", ondelete="CASCADE"), nullable=True)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    leading_official: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    lead_department: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    cooperating_departments: Mapped[str | None] = mapped_column(Text, nullable=True)
+    responsible_person: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    post: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    project_id: Mapped[str | None] = mapped_column(ForeignKey("projects.project_id"), nullable=True)
+    deadline: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="not_started")
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ProgressNote(Versioned, Base):
+    """A dated progress note on a task; notes are appended, never overwritten, so history is kept."""
+
+    __tablename__ = "progress_notes"
+    __table_args__ = (
+        UniqueConstraint("task", "note_date", "note_hash", name="uq_progress_notes_key"),
+        CheckConstraint(
+            "percent_done IS NULL OR (percent_done >= 0 AND percent_done <= 100)", name="percent"
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task: Mapped[str] = mapped_column(
+        ForeignKey("tasks.code", ondelete="CASCADE"), nullable=False, index=True
+    )
+    note_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False)
+    note_hash: Mapped[str] = mapped_column(String(40), nullable=False)
+    percent_done: Mapped[float | None] = mapped_column(Float, nullable=True)
+    author: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+
+class ChangeLog(Base):
+    """Who changed what, when: one row per changed field (inserts and deletes: one row per record)."""
+
+    __tablename__ = "change_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=_now)
+    actor: Mapped[str] = mapped_column(String(128), nullable=False)
+    entity: Mapped[str] = mapped_column(String(32), nullable=False)
+    key: Mapped[str] = mapped_column(String(256), nullable=False)
+    action: Mapped[str] = mapped_column(String(8), nullable=False)
+    field: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    old_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    __table_args__ = (Index("ix_change_log_entity_key", "entity", "key"),)
+
+
+metadata = Base.metadata
+
+
+def table_of(model: type[Base]) -> Table:
+    """The :class:`~sqlalchemy.Table` of a model (typed, for Core statements)."""
+    return metadata.tables[model.__tablename__]
