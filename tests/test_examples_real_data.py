@@ -39,3 +39,20 @@ def test_china_innovation_index_and_rd_tie_out(shared: Path) -> None:
     np.testing.assert_allclose(table["INNO"], table["INPUT"] + table["OUTPUT"])
     group = result.group_scores("jjj").query("node == 'INNO' and group == '京津冀'")
     assert len(group) == 12 and group["score"].between(0, 1).all()
+
+
+def test_china_co2_two_sources_and_gdp_vintage(shared: Path) -> None:
+    example = REPO / "examples" / "china_provinces_co2"
+    ceads = shared / "data" / "ceads_co2" / "ceads_province_co2_1997_2019.csv"
+    nbs = shared / "data" / "china_province_gdp_nbs" / "nbs_export_province_gdp_original_utf8.txt"
+    result = run(example / "framework.csv", [ceads, nbs], example / "recipe.yaml",
+                 regions=example / "regions.csv", region_col="province_zh", data_format=["table", "nbs"],
+                 region_names="province", years=(2006, 2019))
+    assert len(result.regions) == 30 and "540000" not in result.regions  # Tibet: no CEADs inventory
+    co2 = pd.read_csv(ceads).query("province_zh == '北京' and year == 2019")["co2_mt_scope_1_total"].iloc[0]
+    gdp = pd.read_csv(shared / "data" / "china_province_gdp_nbs" / "province_gdp_nbs_2006_2024_long.csv")
+    gdp_bj = gdp.query("province_en == 'Beijing' and year == 2019")["gdp_100m_cny"].iloc[0]
+    intensity = result.step_table("denominated").loc[("110000", 2019), "co2_mt_scope_1_total"]
+    assert intensity == pytest.approx(co2 / gdp_bj * 100)
+    provenance = result.manifest["data_provenance"]
+    assert any("第五次全国经济普查" in record["reader"] for record in provenance)

@@ -34,7 +34,8 @@ LOCAL_METHODS: dict[str, dict[str, tuple[str, dict[str, tuple[type, Any, str]]]]
         "none": ("No denomination.", {}),
         "divide": ("x ← x / D · scale, D the indicator's `denominator` column (framework) or a mapping.",
                    {"scale": (float, 1.0, "multiplier applied after dividing"),
-                    "denominators": (dict, None, "indicator → denominator column; overrides the framework")}),
+                    "denominators": (dict, None, "indicator → denominator column; overrides the framework"),
+                    "scales": (dict, None, "indicator → multiplier; overrides `scale` for that indicator")}),
     },
     "screen": {
         "none": ("No screening.", {}),
@@ -148,7 +149,11 @@ def _load_data(data: DataSource | Sequence[DataSource], data_format: str | Seque
                 tables.append(source)  # no official reader recognises it: an HQD table
                 continue
         official = read(source, format=fmt)
-        tables.append(RawTable(official.data[["region", "year", "indicator", "value"]], str(source)))
+        long = official.data[["region", "year", "indicator", "value"]]
+        # The reader's key columns take the names the other tables use (--region-col / --year-col).
+        long = long.rename(columns={"region": options.get("region_col") or "region",
+                                    "year": options.get("year_col") or "year"})
+        tables.append(RawTable(long, str(source)))
         records.append({"file": str(source), "reader": official.describe(), "files": official.provenance,
                         "units": official.units, "conversions": official.conversions})
         warnings.extend(official.warnings)
@@ -362,7 +367,7 @@ def _denominate(x: np.ndarray, fw: Framework, panel: Panel, recipe: Recipe, trac
     if choice.method == "none":
         return x
     mapping = dict(choice.params.get("denominators") or {})
-    scale = float(choice.params.get("scale", 1.0))
+    scales = dict(choice.params.get("scales") or {})
     out = x.copy()
     applied = []
     for j, code in enumerate(panel.indicators):
@@ -371,6 +376,7 @@ def _denominate(x: np.ndarray, fw: Framework, panel: Panel, recipe: Recipe, trac
             continue
         den = panel.extra[den_name] if den_name in panel.extra else \
             trace.steps["raw"][..., panel.indicators.index(den_name)]
+        scale = float(scales.get(code, choice.params.get("scale", 1.0)))
         with np.errstate(divide="ignore", invalid="ignore"):
             out[..., j] = np.where(den == 0, np.nan, x[..., j] / den * scale)
         applied.append({"indicator": code, "denominator": den_name, "scale": scale,
