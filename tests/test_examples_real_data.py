@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hqd.errors import HqdError
 from hqd.pipeline import run
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,3 +57,32 @@ def test_china_co2_two_sources_and_gdp_vintage(shared: Path) -> None:
     assert intensity == pytest.approx(co2 / gdp_bj * 100)
     provenance = result.manifest["data_provenance"]
     assert any("第五次全国经济普查" in record["reader"] for record in provenance)
+
+
+def test_messy_city_panel_problems_are_each_reported(shared: Path) -> None:
+    """The city yearbook panel's known problems (its PROVENANCE.md) found by framework plausibility rules."""
+    framework = pd.DataFrame({
+        "code": ["I", "green_coverage_rate_built_area_pct_districts", "domestic_waste_harmless_treatment_rate_pct",
+                 "fiscal_revenue_to_gdp_ratio", "fdi_actually_used_10k_usd", "primary_secondary_students"],
+        "parent": [None, "I", "I", "I", "I", "I"],
+        "direction": [None, 1, 1, 1, 1, 1],
+        "percent": [None, "yes", "yes", None, None, None],
+        "valid_min": [None, None, None, 0, None, None],
+        "valid_max": [None, None, None, 1, None, None],
+        "zero_is_missing": [None, None, None, None, "yes", "yes"],
+    })
+    data = shared / "data" / "china_cities_ccsy_2004_2012" / "china_cities_2004_2012.csv"
+    with pytest.raises(HqdError) as info:
+        run(framework, data, region_col="city_zh")
+    implausible = [p for p in info.value.problems if p.code == "implausible_value"]
+    by_indicator = pd.Series([p.indicator for p in implausible]).value_counts().to_dict()
+    assert by_indicator == {"green_coverage_rate_built_area_pct_districts": 5,
+                            "fiscal_revenue_to_gdp_ratio": 5, "domestic_waste_harmless_treatment_rate_pct": 1}
+    waste = next(p for p in implausible if p.indicator == "domestic_waste_harmless_treatment_rate_pct")
+    assert "362" in waste.message and waste.region and waste.year and waste.file == str(data)
+    zeros = {p.indicator: p.message for p in info.value.problems if p.code == "zero_as_missing"}
+    assert zeros["fdi_actually_used_10k_usd"].startswith("61 zero")
+    assert zeros["primary_secondary_students"].startswith("2 zero")
+    # As warnings, the same rules let the run go on and are recorded.
+    result = run(framework, data, {"plausibility": "warning"}, region_col="city_zh")
+    assert sum(p.code == "implausible_value" for p in result.warnings) == 11

@@ -116,6 +116,7 @@ def load_inputs(
     else:
         panel = _load_data(data, data_format, fw, rc, regions=regions, region_col=region_col,
                            year_col=year_col, **data_options)
+        panel = zeros_as_missing(panel, fw)
     problems.extend(check_data(fw, panel, rc))
     problems.raise_if_errors()
     return fw, panel, rc
@@ -255,11 +256,52 @@ def _pipeline_params(step: str, method: str) -> tuple[str, ...]:
     return ()
 
 
+def zeros_as_missing(panel: Panel, framework: Framework) -> Panel:
+    """Read published zeros as missing for indicators flagged ``zero_is_missing`` (a warning counts them)."""
+    from dataclasses import replace
+
+    flags = framework.nodes.loc[panel.indicators, "zero_is_missing"].to_numpy(dtype=bool)
+    zeros = (panel.values == 0) & flags
+    if not zeros.any():
+        return panel
+    counts = zeros.sum(axis=(0, 1))
+    notes = [Problem("zero_as_missing", f"{int(counts[j])} zero(s) read as missing (zero_is_missing)",
+                     severity="warning", file=panel.source, indicator=panel.indicators[j])
+             for j in np.flatnonzero(counts)]
+    return replace(panel, values=np.where(zeros, np.nan, panel.values), warnings=(*panel.warnings, *notes))
+
+
+def _plausibility(framework: Framework, panel: Panel, recipe: Recipe, problems: Problems) -> None:
+    """Values outside a framework's valid_min / valid_max / percent (0–100) rules, each with its location."""
+    nodes = framework.nodes.loc[panel.indicators]
+    percent = nodes["percent"].to_numpy(bool)
+    low = np.nan_to_num(nodes["valid_min"].to_numpy(float), nan=-np.inf)
+    high = np.nan_to_num(nodes["valid_max"].to_numpy(float), nan=np.inf)
+    low = np.where(percent, np.maximum(low, 0.0), low)
+    high = np.where(percent, np.minimum(high, 100.0), high)
+    with np.errstate(invalid="ignore"):
+        bad = (panel.values < low) | (panel.values > high)
+    report = problems.error if recipe.plausibility == "error" else problems.warn
+    cells = np.argwhere(bad)
+    for t, r, j in cells[:MAX_REPORTED]:
+        value = panel.values[t, r, j]
+        bound = f"below valid_min {low[j]:g}" if value < low[j] else f"above valid_max {high[j]:g}"
+        rule = " (a percentage: 0–100)" if nodes["percent"].iloc[j] else ""
+        report("implausible_value", f"{value:g} is {bound}{rule}", region=panel.regions[r],
+               year=int(panel.years[t]), indicator=panel.indicators[j])
+    if len(cells) > MAX_REPORTED:
+        report("implausible_value", f"… and {len(cells) - MAX_REPORTED} more implausible values")
+
+
+MAX_REPORTED = 200
+
+
 def check_data(framework: Framework, panel: Panel, recipe: Recipe) -> list[Problem]:
     """Checks that need both the data and the recipe (collected, not raised)."""
     problems = Problems(context={"file": panel.source})
     problems.extend(panel.warnings)
     problems.extend(framework.warnings)
+    _plausibility(framework, panel, recipe, problems)
     values = panel.values
     nodes = framework.nodes.loc[panel.indicators]
     impute = recipe.step("impute").choice

@@ -27,8 +27,14 @@ from hqd.errors import Problems
 #: Columns a framework table may have (others are ignored with a warning).
 FRAMEWORK_COLUMNS = (
     "code", "parent", "name_zh", "name_en", "direction", "weight", "unit", "transform",
-    "goalpost_min", "goalpost_max", "target", "denominator", "valid_min", "valid_max",
+    "goalpost_min", "goalpost_max", "target", "denominator", "valid_min", "valid_max", "percent",
+    "zero_is_missing",
 )
+#: Yes/no columns (plausibility rules): ``percent`` — values must lie in [0, 100]; ``zero_is_missing`` — a
+#: published 0 stands for "not reported" (city yearbooks) and is read as missing.
+BOOL_COLUMNS = ("percent", "zero_is_missing")
+_TRUE = {"1", "true", "yes", "y", "是", "t"}
+_FALSE = {"0", "false", "no", "n", "否", "f"}
 NUMERIC_COLUMNS = ("weight", "goalpost_min", "goalpost_max", "target", "valid_min", "valid_max")
 #: Per-indicator value transforms applied before normalisation.
 TRANSFORMS = ("log",)
@@ -225,6 +231,19 @@ class Framework:
                                row=rows[i], column="code", indicator=code)
             else:
                 seen[code] = rows[i]
+        for column in BOOL_COLUMNS:
+            flags = []
+            for i, value in enumerate(table[column]):
+                text = _text(value)
+                if text is None or text.lower() in _FALSE:
+                    flags.append(False)
+                elif text.lower() in _TRUE:
+                    flags.append(True)
+                else:
+                    flags.append(False)
+                    problems.error("invalid_flag", f"{column} must be yes/no (1/0, true/false); got {value!r}",
+                                   row=rows[i], column=column, indicator=table["code"].iloc[i])
+            table[column] = flags
         for column in NUMERIC_COLUMNS:
             parsed = pd.to_numeric(table[column], errors="coerce")
             for i in map(int, np.flatnonzero(parsed.isna().to_numpy() & table[column].notna().to_numpy())):

@@ -53,6 +53,8 @@ WEIGHT_SAMPLES = ("pooled", "by_year")
 ZERO_POLICIES = ("refuse", "na", "epsilon", "shift")
 NA_POLICIES = ("skip", "propagate")
 PLACEHOLDER_POLICIES = ("error", "missing")
+#: How values that break a framework's plausibility rules (valid_min/valid_max/percent) are reported.
+PLAUSIBILITY_POLICIES = ("error", "warning")
 GROUP_AGGREGATIONS = ("mean", "weighted_mean", "median")
 
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -115,6 +117,7 @@ class Recipe:
     zero_policy: Mapping[str, Any] = field(default_factory=lambda: {"method": "refuse"})
     na_policy: str = "skip"
     placeholders: str = "error"
+    plausibility: str = "error"
     grades: Mapping[str, Any] | None = None
     group_aggregation: Mapping[str, Any] = field(default_factory=lambda: {"method": "mean"})
     rank_group: str | None = None
@@ -133,6 +136,7 @@ class Recipe:
         if self.description:
             out["description"] = self.description
         out["placeholders"] = self.placeholders
+        out["plausibility"] = self.plausibility
         for name in STEPS:
             out[name] = self.steps[name].to_dict()
         out["zero_policy"] = dict(self.zero_policy)
@@ -179,7 +183,7 @@ class Recipe:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str | None = None) -> Recipe:
         problems = Problems(context={"file": source})
-        known = {*STEPS, "normalize", "zero_policy", "na_policy", "placeholders", "grades",
+        known = {*STEPS, "normalize", "zero_policy", "na_policy", "placeholders", "plausibility", "grades",
                  "group_aggregation", "rank_group", "name", "description"}
         for key in data:
             if key not in known:
@@ -204,6 +208,10 @@ class Recipe:
         if placeholders not in PLACEHOLDER_POLICIES:
             problems.error("unknown_method", f"placeholders must be one of {', '.join(PLACEHOLDER_POLICIES)};"
                            f" got {placeholders!r}", column="placeholders")
+        plausibility = str(raw.get("plausibility", "error"))
+        if plausibility not in PLAUSIBILITY_POLICIES:
+            problems.error("unknown_method", f"plausibility must be one of {', '.join(PLAUSIBILITY_POLICIES)};"
+                           f" got {plausibility!r}", column="plausibility")
         group_agg = raw.get("group_aggregation", {"method": "mean"})
         group_agg = {"method": group_agg} if isinstance(group_agg, str) else dict(group_agg)
         if group_agg.get("method", "mean") not in GROUP_AGGREGATIONS:
@@ -218,7 +226,7 @@ class Recipe:
             _check_grades(grades, problems)
         problems.raise_if_errors()
         return cls(
-            steps=steps, zero_policy=zero, na_policy=na_policy, placeholders=placeholders,
+            steps=steps, zero_policy=zero, na_policy=na_policy, placeholders=placeholders, plausibility=plausibility,
             grades=grades, group_aggregation=group_agg, rank_group=raw.get("rank_group"),
             name=raw.get("name"), description=raw.get("description"), source=source,
         )
