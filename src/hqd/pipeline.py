@@ -410,21 +410,22 @@ def _denominate(x: np.ndarray, fw: Framework, panel: Panel, recipe: Recipe, trac
         return x
     mapping = dict(choice.params.get("denominators") or {})
     scales = dict(choice.params.get("scales") or {})
+    names = [mapping.get(code, fw.nodes.at[code, "denominator"]) for code in panel.indicators]
+    columns = [j for j, name in enumerate(names) if isinstance(name, str)]
+    if not columns:
+        return x
+    # One (T, R, k) block of denominators, one division: the data columns or raw indicator values.
+    den = np.stack([panel.extra[names[j]] if names[j] in panel.extra
+                    else trace.steps["raw"][..., panel.indicators.index(names[j])] for j in columns], axis=-1)
+    scale = np.array([float(scales.get(panel.indicators[j], choice.params.get("scale", 1.0))) for j in columns])
     out = x.copy()
-    applied = []
-    for j, code in enumerate(panel.indicators):
-        den_name = mapping.get(code, fw.nodes.at[code, "denominator"])
-        if not isinstance(den_name, str):
-            continue
-        den = panel.extra[den_name] if den_name in panel.extra else \
-            trace.steps["raw"][..., panel.indicators.index(den_name)]
-        scale = float(scales.get(code, choice.params.get("scale", 1.0)))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[..., j] = np.where(den == 0, np.nan, x[..., j] / den * scale)
-        applied.append({"indicator": code, "denominator": den_name, "scale": scale,
-                        "missing_denominators": int(np.isnan(den).sum())})
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[..., columns] = np.where(den == 0, np.nan, x[..., columns] / den * scale)
     trace.steps["denominated"] = out
-    trace.logs["denominate"] = pd.DataFrame(applied)
+    trace.logs["denominate"] = pd.DataFrame({
+        "indicator": [panel.indicators[j] for j in columns], "denominator": [names[j] for j in columns],
+        "scale": scale, "missing_denominators": np.isnan(den).sum(axis=(0, 1)),
+        "zero_denominators": (den == 0).sum(axis=(0, 1))})
     return out
 
 
