@@ -298,13 +298,13 @@ class BatchEngine:
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, cube: Cube, plan: RunPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Scores of the aggregates ``S (n, T, R, A)``, within-parent weights ``(n, Tw, N)`` and the
-        failed-run mask ``(n,)`` of the runs in ``plan``."""
+        """Scores of the aggregates ``S (A, n, T, R)`` (node-major, columns as ``Tree.agg_pos``), the
+        within-parent weights ``(n, Tw, N)`` and the failed-run mask ``(n,)`` of the runs in ``plan``."""
         tree = self.tree
         t, r, _ = cube.shape
         n = plan.n
         tw = t if self.sample == "by_year" else 1
-        scores = np.full((n, t, r, len(tree.order)), np.nan)
+        scores = np.empty((len(tree.order), n, t, r))
         within = np.ones((n, tw, tree.n_nodes))
         failed = np.zeros(n, dtype=bool)
         glob = self._global_within(cube, plan) if self.scope == "global" else None
@@ -316,11 +316,11 @@ class BatchEngine:
                 with np.errstate(invalid="ignore", divide="ignore"):
                     w = w / w.sum(axis=-1, keepdims=True)
             within[..., kids] = w
-            scores[..., tree.agg_pos(node)] = self._aggregate(cube, plan, a, node, kids, w, scores, within,
-                                                              failed)
+            self._aggregate(cube, plan, a, node, kids, w, scores, within, failed)
         if self.scope == "global":
             self._partial_sums(plan, scores, within)
-        scores[failed] = np.nan
+        if failed.any():
+            scores[:, failed] = np.nan
         return scores, within, failed
 
     # ------------------------------------------------------------------ weights
@@ -385,7 +385,7 @@ class BatchEngine:
                                   for d in combos])
                 out[sel] = table[inverse]
             else:
-                out[sel] = self._dynamic_weights(cube, choice, node, kids, scores[sel], failed, sel, tw)
+                out[sel] = self._dynamic_weights(cube, choice, node, kids, scores, failed, sel, tw)
         return out
 
     def _static_weights(self, cube: Cube, node: int, kids: np.ndarray, choice_id: int, drop: int,
@@ -410,22 +410,21 @@ class BatchEngine:
         cube.weights[cache_key] = w
         return w
 
-    def _children_block(self, cube: Cube, kids: np.ndarray, scores: np.ndarray) -> np.ndarray:
-        """Values of the children ``(n, T, R, k)`` (indicators broadcast from the cube)."""
-        n = scores.shape[0]
+    def _children_block(self, cube: Cube, kids: np.ndarray, scores: np.ndarray,
+                        sel: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Values of the children ``(n, T, R, k)`` for the runs ``sel`` (indicators broadcast from the
+        cube; aggregates gathered from ``scores (A, n, T, R)``)."""
+        n = len(scores[0][sel])
         t, r, _ = cube.shape
         block = np.empty((n, t, r, len(kids)))
-        leaf = kids < self.tree.m
-        if leaf.any():
-            block[..., leaf] = cube.x[..., kids[leaf]]
-        if (~leaf).any():
-            block[..., ~leaf] = scores[..., kids[~leaf] - self.tree.m]
+        for j, kid in enumerate(kids):  # the children of one node (structure, not data)
+            block[..., j] = cube.x[..., kid] if kid < self.tree.m else scores[kid - self.tree.m][sel]
         return block
 
     def _dynamic_weights(self, cube: Cube, choice: MethodChoice, node: int, kids: np.ndarray,
                          scores: np.ndarray, failed: np.ndarray, sel: np.ndarray, tw: int) -> np.ndarray:
         """Data-driven weights on run-dependent children (aggregates), one set per run."""
-        block = self._children_block(cube, kids, scores)
+        block = self._children_block(cube, kids, scores, sel)
         codes = [self.tree.codes[k] for k in kids]
         try:
             w = weights_for(choice, block, codes, self.fw, self.sample)
@@ -466,28 +465,33 @@ class BatchEngine:
         return float(self._agg_kwargs(agg).get("p", 1.0)) if fixed is None else fixed
 
     def _aggregate(self, cube: Cube, plan: RunPlan, a: int, node: int, kids: np.ndarray, w: np.ndarray,
-                   scores: np.ndarray, within: np.ndarray, failed: np.ndarray) -> np.ndarray:
-        t, r, _ = cube.shape
-        out = np.full((plan.n, t, r), np.nan)
+                   scores: np.ndarray, within: np.ndarray, failed: np.ndarray) -> None:
+        """Write the scores of aggregate ``node`` for every run into ``scores[agg_pos(node)]``."""
+        target = scores[self.tree.agg_pos(node)]
         ids = plan.agg_ids[:, a]
         leaf_kids = bool((kids < self.tree.m).all())
-        for agg in np.unique(ids):
-            sel = ids == agg
-            whole = bool(sel.all())
+        node_kids = bool((kids >= self.tree.m).all())
+        unique = np.unique(ids)
+        for agg in unique:
+            whole = len(unique) == 1
+            sel = slice(None) if whole else ids == agg
             choice = self.agg_choices[int(agg)]
             power = self._power(int(agg))
             ws = w if whole else w[sel]
+            result: np.ndarray | None = None
             if power is not None and leaf_kids:
                 keep = self._keep_mask(plan.drop if whole else plan.drop[sel], kids)
-                out[sel] = self._power_leaves(cube, node, kids, int(agg), power, ws, keep)
-            elif choice.method == "topsis":
-                out[sel] = self._topsis(cube, node, kids, choice, int(agg), ws,
-                                        scores if whole else scores[sel], within if whole else within[sel],
-                                        failed, sel)
-            else:
-                block = self._children_block(cube, kids, scores if whole else scores[sel])
-                out[sel] = self._block_mean(choice, int(agg), power, block, ws, failed, sel)
-        return out
+                result = self._power_leaves(cube, node, kids, int(agg), power, ws, keep)
+            elif power is not None and node_kids:
+                result = self._power_nodes(choice, power, [scores[k - self.tree.m][sel] for k in kids], ws)
+            if result is None and choice.method == "topsis":
+                result = self._topsis(cube, node, kids, choice, int(agg), ws, scores, sel,
+                                      within if whole else within[sel])
+            if result is None:
+                mask = np.ones(plan.n, dtype=bool) if whole else np.asarray(sel)
+                result = self._block_mean(choice, int(agg), power, self._children_block(cube, kids, scores, sel),
+                                          ws, failed, mask)
+            target[sel] = result
 
     @staticmethod
     def _keep_mask(drop: np.ndarray, kids: np.ndarray) -> np.ndarray | None:
@@ -566,6 +570,40 @@ class BatchEngine:
                 mean = mean ** (1.0 / power)
         return np.where(void.reshape(t, r), np.nan, mean)
 
+    def _power_nodes(self, choice: MethodChoice, power: float, values: list[np.ndarray],
+                     w: np.ndarray) -> np.ndarray | None:
+        """Power mean of aggregate children given as ``(n, T, R)`` arrays, child by child (k is small).
+
+        Returns None when a zero policy or a sign rule would act (then the catalogue path handles it).
+        """
+        positive = choice.method in ("geometric", "harmonic") or (choice.method == "generalised" and power <= 0)
+        if positive and any(bool((v <= 0).any()) for v in values):
+            return None
+        if choice.method == "generalised" and power > 0 and any(bool((v < 0).any()) for v in values):
+            return None
+        has_nan = any(bool(np.isnan(v).any()) for v in values)
+        num = np.zeros_like(values[0])
+        den = np.zeros_like(values[0]) if has_nan else np.zeros(w.shape[:2] + (1,))
+        missing = np.zeros(values[0].shape, dtype=bool)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for j, v in enumerate(values):  # loop over the children of one node (structure, not data)
+                wj = w[:, :, j, None]
+                f = v if power == 1.0 else (np.log(v) if power == 0.0 else v ** power)
+                if has_nan:
+                    present = ~np.isnan(v)
+                    num += np.where(present, wj * f, 0.0)
+                    den = den + np.where(present, wj, 0.0)
+                    missing |= ~present
+                else:
+                    num += wj * f
+                    den = den + wj
+            mean = np.where(den > 0, num / den, np.nan)
+            if self.na_policy == "propagate":
+                mean = np.where(missing, np.nan, mean)
+            if power == 0.0:
+                return np.exp(mean)
+            return mean if power == 1.0 else mean ** (1.0 / power)
+
     def _block_mean(self, choice: MethodChoice, agg: int, power: float | None, block: np.ndarray,
                     w: np.ndarray, failed: np.ndarray, sel: np.ndarray) -> np.ndarray:
         """The catalogue's aggregation on ``(n, T, R, k)`` blocks, with the pipeline's zero policy per run."""
@@ -607,12 +645,12 @@ class BatchEngine:
         return np.where(void, np.nan, out)
 
     def _topsis(self, cube: Cube, node: int, kids: np.ndarray, choice: MethodChoice, agg: int, w: np.ndarray,
-                scores: np.ndarray, within: np.ndarray, failed: np.ndarray, sel: np.ndarray) -> np.ndarray:
+                scores: np.ndarray, sel: np.ndarray | slice, within: np.ndarray) -> np.ndarray:
         over = str(choice.params.get("over", "children"))
         ideals = str(choice.params.get("ideals", "pooled"))
         if over == "leaves":
             leaves = self.tree.leaves_under(node)
-            block = np.broadcast_to(cube.x[..., leaves], (scores.shape[0], *cube.x.shape[:2], len(leaves)))
+            block = np.broadcast_to(cube.x[..., leaves], (w.shape[0], *cube.x.shape[:2], len(leaves)))
             rel = []
             for leaf in leaves:  # loop over the tree's leaves under one node (structure, not data)
                 value = within[..., leaf]
@@ -623,7 +661,7 @@ class BatchEngine:
                 rel.append(value)
             w = np.stack(rel, axis=-1)
         else:
-            block = self._children_block(cube, kids, scores)
+            block = self._children_block(cube, kids, scores, sel)
         n, t, r, k = block.shape
         kwargs = self._agg_kwargs(agg)
         method = catalog.get("aggregate", "topsis")
@@ -650,7 +688,7 @@ class BatchEngine:
             if node == tree.root:
                 continue
             factor = eff[runs][..., node]  # (n_runs, Tw)
-            scores[runs, ..., tree.agg_pos(node)] *= factor[:, :, None]
+            scores[tree.agg_pos(node), runs] *= factor[:, :, None]
 
 
 def _values(result: Any) -> np.ndarray:

@@ -222,6 +222,7 @@ class Analysis:
         runs = u.shape[0]
         t, r = len(self.years), len(self.regions)
         scores = np.empty((runs, len(self.nodes), t, r))
+        ranks = np.empty_like(scores)
         failed = np.zeros(runs, dtype=bool)
         unique, inverse = np.unique(keys, axis=0, return_inverse=True)
         inverse = np.asarray(inverse).reshape(-1)
@@ -237,20 +238,20 @@ class Analysis:
         n_workers = self._workers(workers, runs)
         done = 0
         if n_workers > 1 and len(tasks) > 1:
-            for idx, out, bad in _pool_map(self, plan, tasks, n_workers):
-                scores[idx], failed[idx] = out, bad
+            for idx, out, rk, bad in _pool_map(self, plan, tasks, n_workers):
+                scores[idx], ranks[idx], failed[idx] = out, rk, bad
                 done += len(idx)
                 if progress is not None:
                     progress(done, runs)
         else:
             for key, idx in tasks:
-                scores[idx], failed[idx] = self._evaluate_chunk(key, plan.take(idx))
+                scores[idx], ranks[idx], failed[idx] = self._evaluate_chunk(key, plan.take(idx))
                 done += len(idx)
                 if progress is not None:
                     progress(done, runs)
         self.timings["runs"] = self.timings.get("runs", 0.0) + time.perf_counter() - started
         self.timings["workers"] = float(n_workers)
-        return RunOutput(scores=scores, failed=failed, parameters=params)
+        return RunOutput(scores=scores, ranks=ranks, failed=failed, parameters=params)
 
     def _workers(self, workers: int | None, runs: int) -> int:
         if workers is not None:
@@ -258,17 +259,19 @@ class Analysis:
         work = runs * len(self.regions) * len(self.years) * self.engine.tree.n_nodes
         return min(2, os.cpu_count() or 1) if work >= POOL_MIN_WORK else 1
 
-    def _evaluate_chunk(self, key: tuple[int, ...], plan: RunPlan) -> tuple[np.ndarray, np.ndarray]:
+    def _evaluate_chunk(self, key: tuple[int, ...], plan: RunPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Scores and ranks of the tracked nodes (n, nodes, T, R) and the failed runs of one chunk."""
         cube = self.cube(key)
         agg, _, failed = self.engine.evaluate(cube, plan)
-        return self._tracked(cube, agg), failed
+        scores = self._tracked(cube, agg)
+        return scores, rank_desc(scores), failed
 
     def _tracked(self, cube: Cube, agg: np.ndarray) -> np.ndarray:
         tree = self.engine.tree
-        out = np.empty((agg.shape[0], len(self.nodes), *agg.shape[1:3]))
+        out = np.empty((agg.shape[1], len(self.nodes), *agg.shape[2:4]))
         for j, code in enumerate(self.nodes):
             node = tree.codes.index(code)
-            out[:, j] = cube.x[..., node] if node < tree.m else agg[..., tree.agg_pos(node)]
+            out[:, j] = cube.x[..., node] if node < tree.m else agg[tree.agg_pos(node)]
         return out
 
     def nominal_scores(self) -> np.ndarray:
@@ -286,7 +289,7 @@ class Analysis:
         tree = self.engine.tree
         ours = np.full((tree.n_nodes, len(self.years), len(self.regions)), np.nan)
         ours[:tree.m] = np.moveaxis(cube.x, -1, 0)
-        ours[tree.m:] = np.moveaxis(agg[0], -1, 0)
+        ours[tree.m:] = agg[:, 0]
         ref = np.full_like(ours, np.nan)
         cols = [self.regions.index(r) for r in self.nominal.regions]
         for i, code in enumerate(tree.codes):
@@ -314,6 +317,7 @@ class Analysis:
 @dataclass(frozen=True)
 class RunOutput:
     scores: np.ndarray  # (runs, nodes, T, R)
+    ranks: np.ndarray  # (runs, nodes, T, R)
     failed: np.ndarray  # (runs,)
     parameters: pd.DataFrame
 
@@ -328,12 +332,11 @@ def _as_choice(choice: MethodChoice | None) -> MethodChoice:
 _ACTIVE: dict[str, Any] = {}
 
 
-def _pool_work(task: tuple[tuple[int, ...], np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _pool_work(task: tuple[tuple[int, ...], np.ndarray]) -> tuple[np.ndarray, ...]:
     analysis: Analysis = _ACTIVE["analysis"]
     plan: RunPlan = _ACTIVE["plan"]
     key, idx = task
-    out, bad = analysis._evaluate_chunk(key, plan.take(idx))
-    return idx, out, bad
+    return (idx, *analysis._evaluate_chunk(key, plan.take(idx)))
 
 
 def _pool_map(analysis: Analysis, plan: RunPlan, tasks: list[tuple[tuple[int, ...], np.ndarray]],
@@ -347,8 +350,7 @@ def _pool_map(analysis: Analysis, plan: RunPlan, tasks: list[tuple[tuple[int, ..
         context = mp.get_context("fork")
     except ValueError:  # no fork (Windows): evaluate in this process
         for key, idx in tasks:
-            out, bad = analysis._evaluate_chunk(key, plan.take(idx))
-            yield idx, out, bad
+            yield (idx, *analysis._evaluate_chunk(key, plan.take(idx)))
         return
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -596,10 +598,14 @@ def rank_statistics(ranks: np.ndarray, nominal: np.ndarray, nodes: Sequence[str]
     """
     import warnings
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column gives NaN statistics
-        mean = np.nanmean(ranks, axis=0)
-        q05, median, q95 = np.nanquantile(ranks, [0.05, 0.5, 0.95], axis=0, method="linear")
+    if np.isnan(ranks).any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column gives NaN statistics
+            mean = np.nanmean(ranks, axis=0)
+            q05, median, q95 = np.nanquantile(ranks, [0.05, 0.5, 0.95], axis=0, method="linear")
+    else:
+        mean = ranks.mean(axis=0)
+        q05, median, q95 = np.quantile(ranks, [0.05, 0.5, 0.95], axis=0, method="linear")
     n_nodes, t, r = nominal.shape
     return pd.DataFrame({
         "node": np.repeat(np.asarray(nodes, dtype=object), t * r),
@@ -694,7 +700,7 @@ def run_analysis(analysis: Analysis, *, n: int, seed: int | None, method: str = 
         block = np.full(n, "UA", dtype=object)
     output = analysis.evaluate(u, progress=progress, workers=workers)
     stats_started = time.perf_counter()
-    ranks = rank_desc(output.scores)
+    ranks = output.ranks
     nominal_scores = analysis.nominal_scores()
     nominal_ranks = rank_desc(nominal_scores)
     stats = rank_statistics(ranks, nominal_ranks, analysis.nodes, analysis.years, analysis.regions)
