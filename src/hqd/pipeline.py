@@ -117,9 +117,14 @@ def load_inputs(
         panel = _load_data(data, data_format, fw, rc, regions=regions, region_col=region_col,
                            year_col=year_col, **data_options)
         panel = zeros_as_missing(panel, fw)
-    problems.extend(check_data(fw, panel, rc))
+    checked = check_data(fw, panel, rc)
+    problems.extend(checked)
     problems.raise_if_errors()
-    return fw, panel, rc
+    # Data × recipe warnings travel with the panel into the build (and its manifest).
+    from dataclasses import replace
+
+    extra = [p for p in checked if p.severity == "warning" and p not in panel.warnings and p not in fw.warnings]
+    return fw, replace(panel, warnings=(*panel.warnings, *extra)), rc
 
 
 def _load_data(data: DataSource | Sequence[DataSource], data_format: str | Sequence[str | None] | None,
@@ -274,6 +279,8 @@ def zeros_as_missing(panel: Panel, framework: Framework) -> Panel:
 def _plausibility(framework: Framework, panel: Panel, recipe: Recipe, problems: Problems) -> None:
     """Values outside a framework's valid_min / valid_max / percent (0–100) rules, each with its location."""
     nodes = framework.nodes.loc[panel.indicators]
+    if not (nodes["percent"].any() or nodes["valid_min"].notna().any() or nodes["valid_max"].notna().any()):
+        return
     percent = nodes["percent"].to_numpy(bool)
     low = np.nan_to_num(nodes["valid_min"].to_numpy(float), nan=-np.inf)
     high = np.nan_to_num(nodes["valid_max"].to_numpy(float), nan=np.inf)
@@ -373,11 +380,21 @@ class _Trace:
     logs: dict[str, pd.DataFrame] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     policies: dict[str, Any] = field(default_factory=dict)
+    pending: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def flush(self) -> None:
+        """Turn the collected per-node intermediates into one table per method."""
+        for name, parts in self.pending.items():
+            keys = list(dict.fromkeys(k for part in parts for k in part))
+            self.intermediates[name] = pd.DataFrame({
+                key: np.concatenate([np.asarray(part.get(key, np.full(len(part["node"]), np.nan)))
+                                     for part in parts]) for key in keys})
+        self.pending.clear()
 
 
 def build(framework: Framework, panel: Panel, recipe: Recipe) -> Result:
     """Apply ``recipe`` to a validated ``panel`` (see the module docstring)."""
-    trace = _Trace(warnings=[p for p in check_data(framework, panel, recipe) if p.severity == "warning"])
+    trace = _Trace(warnings=[p for p in (*framework.warnings, *panel.warnings) if p.severity == "warning"])
     x = panel.values.copy()
     trace.steps["raw"] = x
     x = _denominate(x, framework, panel, recipe, trace)
@@ -386,6 +403,7 @@ def build(framework: Framework, panel: Panel, recipe: Recipe) -> Result:
     x = _treat(x, panel, recipe, trace)
     x = _normalise(x, framework, panel, recipe, trace)
     scores, eff = _weigh_and_aggregate(x, framework, panel, recipe, trace)
+    trace.flush()
     return Result.assemble(framework=framework, panel=panel, recipe=recipe, node_scores=scores,
                            effective=eff, trace_steps=trace.steps, weights=trace.weights,
                            intermediates=trace.intermediates, logs=trace.logs,
@@ -729,16 +747,13 @@ def _record_intermediates(trace: _Trace, step: str, parent: str, method: str, co
     if rows or scalars:
         n_years = len(years) if sample == "by_year" and any(np.asarray(v).ndim == 2 for v in details.values()) \
             else 1
-        frame = pd.DataFrame(rows, index=range(k * n_years))
-        frame.insert(0, "node", list(codes) * n_years)
-        frame.insert(1, "year", np.repeat(years, k) if n_years > 1 else np.nan)
+        columns: dict[str, Any] = {
+            "parent": np.full(k * n_years, parent, dtype=object), "method": np.full(k * n_years, method, dtype=object),
+            "node": np.asarray(list(codes) * n_years, dtype=object),
+            "year": np.repeat(years, k) if n_years > 1 else np.full(k, np.nan), **rows}
         for key, value in scalars.items():
-            frame[key] = value[0] if value.size == 1 else np.repeat(value, k)
-        frame.insert(0, "parent", parent)
-        frame.insert(1, "method", method)
-        name = f"{step}_{method}"
-        trace.intermediates[name] = pd.concat([trace.intermediates.get(name), frame], ignore_index=True) \
-            if name in trace.intermediates else frame
+            columns[key] = np.full(k * n_years, value[0]) if value.size == 1 else np.repeat(value, k)
+        trace.pending.setdefault(f"{step}_{method}", []).append(columns)
 
 
 def _aggregate(
