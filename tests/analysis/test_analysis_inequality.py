@@ -223,3 +223,20 @@ def test_missing_values_raise_or_drop_by_named_policy() -> None:
     with pytest.raises(HqdError) as err:
         gini(duplicated)
     assert err.value.codes == ["duplicate_region_year"]
+
+
+def test_year_specific_population_weights_each_year_with_its_own_population() -> None:
+    rng = np.random.default_rng(0)
+    long = pd.DataFrame([(f"r{i}", t, rng.uniform(1, 2)) for i in range(6) for t in (2020, 2021)],
+                        columns=["region", "year", "score"])
+    population = pd.Series(np.arange(1.0, 13.0), index=pd.MultiIndex.from_frame(long[["region", "year"]]))
+    groups = {f"r{i}": "A" if i < 3 else "B" for i in range(6)}
+    panel = theil(long, groups, population)
+    for k, year in enumerate((2020, 2021)):
+        one = long.loc[long["year"] == year].drop(columns="year")
+        single = theil(one, groups, population.xs(year, level="year"))
+        assert panel.total[k] == pytest.approx(single.total[0], rel=1e-13)
+        assert panel.between[k] == pytest.approx(single.between[0], rel=1e-13)
+    with pytest.raises(HqdError) as err:
+        theil(long, groups, population.drop(("r2", 2021)))
+    assert [(p.code, p.region, p.year) for p in err.value.problems] == [("missing_weight", "r2", 2021)]

@@ -153,13 +153,13 @@ def coupling_degree(U: np.ndarray, variant: str = "standard") -> np.ndarray:
     """
     choose("coupling variant", variant, VARIANTS)
     n = U.shape[-1]
+    ratio = U / U.max(axis=-1, keepdims=True)  # C is computed on U / max U: no underflow for tiny scores
     if variant == "standard":
         with np.errstate(divide="ignore"):
-            geometric = np.exp(np.log(U).mean(axis=-1))
-        return geometric / U.mean(axis=-1)
+            geometric = np.exp(np.log(ratio).mean(axis=-1))
+        return np.minimum(geometric / ratio.mean(axis=-1), 1.0)
     diffs = np.abs(U[..., :, None] - U[..., None, :]).sum(axis=(-1, -2)) / 2.0
     spread = 1.0 - diffs / (n * (n - 1) / 2.0)
-    ratio = U / U.max(axis=-1, keepdims=True)
     with np.errstate(divide="ignore"):
         balance = np.exp(np.log(ratio).sum(axis=-1) / (n - 1))
     return np.sqrt(np.clip(spread, 0.0, None) * balance)
