@@ -288,9 +288,9 @@ def sobol_notes(table: pd.DataFrame, n: int, main_target: str | None = None) -> 
         for name, rows in others.groupby("input", sort=False):
             bad = [r for _, r in rows.iterrows() if _unresolved(r, "S1")]
             if bad:
-                worst = max(needed_n(n, r["S1_lo"], r["S1_hi"], r["S1"]) for r in bad)
+                typical = int(np.median([needed_n(n, r["S1_lo"], r["S1_hi"], r["S1"]) for r in bad]))
                 notes.append(f"S1({name}) is unresolved for {len(bad)} of {len(rows)} region targets (<0 or "
-                             f"interval covers 0): treat those as 0 (N ≈ {worst} would resolve them all)")
+                             f"interval covers 0): treat those as 0 (N ≈ {typical} would resolve half of them)")
     return notes
 
 

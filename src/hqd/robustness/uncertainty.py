@@ -447,13 +447,25 @@ class UncertaintyResult:
     def synthetic(self) -> bool:
         return self.analysis.panel.synthetic
 
-    def rank_bands(self, node: str | None = None, year: int | None = None) -> pd.DataFrame:
-        """Per region: nominal rank, median and the 5–95% band of one node in one year (dashboard)."""
+    def rank_bands(self, node: str | None = None, year: int | None = None,
+                   with_names: bool = False) -> pd.DataFrame:
+        """Per region: nominal, mean and median rank and the 5–95% band of one node in one year (default:
+        the first reported node, the last year), in nominal order — what the dashboard plots.
+        ``with_names`` adds the region's ``name`` (Chinese short name or name, else English, if known)."""
         node = node or self.nodes[0]
         year = int(year if year is not None else self.years[-1])
         table = self.rank_stats
         sel = table[(table["node"] == node) & (table["year"] == year)]
-        return sel.sort_values(["nominal", "median"], kind="stable").reset_index(drop=True)
+        out = sel.sort_values(["nominal", "median"], kind="stable").reset_index(drop=True)
+        if with_names:
+            meta = self.analysis.panel.region_meta
+            names = pd.Series("", index=out["region"].astype(str), dtype=object)
+            for column in ("name_en", "name_zh", "short_zh"):
+                if column in meta.columns:
+                    values = meta[column].reindex(names.index)
+                    names = values.where(values.notna(), names).astype(object)
+            out.insert(3, "name", names.to_numpy())
+        return out
 
     def mean_interval_width(self, node: str | None = None, year: int | None = None) -> float:
         """The mean over regions of q95 − q05 (COINr's headline "5–95% rank interval")."""
