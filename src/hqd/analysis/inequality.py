@@ -78,7 +78,8 @@ def _gini_sorted(y: np.ndarray) -> np.ndarray:
     n = y.shape[-1]
     ys = np.sort(y, axis=-1)
     rank = np.arange(1, n + 1, dtype=float)
-    return ((2.0 * rank - n - 1.0) * ys).sum(axis=-1) / (n * ys.sum(axis=-1))
+    # a sum of |differences| is never negative: clip the rounding of equal values (−1e-18) at 0
+    return np.maximum(((2.0 * rank - n - 1.0) * ys).sum(axis=-1), 0.0) / (n * ys.sum(axis=-1))
 
 
 def gini(
@@ -506,7 +507,7 @@ def pairwise_abs_sums(y: np.ndarray, codes: np.ndarray, n_groups: int) -> np.nda
     y_h = partial[..., -1:, :]
     term = ys[..., None] * (2.0 * count - n_h) - 2.0 * partial + y_h
     S = np.einsum("...kj,...kh->...jh", member, term)
-    return 0.5 * (S + np.swapaxes(S, -1, -2))
+    return np.maximum(0.5 * (S + np.swapaxes(S, -1, -2)), 0.0)  # ≥ 0 by definition; clip rounding
 
 
 def dagum_gini(
