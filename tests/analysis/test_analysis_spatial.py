@@ -195,3 +195,10 @@ def test_point_weights_from_the_bundled_city_centres() -> None:
     with pytest.raises(HqdError) as err:
         weights_from_points(city_centres(), method="distance_band")
     assert err.value.codes == ["bad_parameter"]
+
+
+def test_constant_values_have_no_moran() -> None:
+    values, w, _ = _lattice()
+    with pytest.raises(HqdError) as err:
+        morans_i(values.assign(y=1.0), w)
+    assert err.value.codes == ["zero_variance"]

@@ -35,6 +35,7 @@ from hqd.analysis._data import (
     MAX_LISTED,
     Panel,
     as_panel,
+    cells,
     choose,
     int_array,
     region_code,
@@ -331,6 +332,14 @@ def _aligned(panel: Panel, w: libpysal.weights.W) -> tuple[np.ndarray, list[str]
     order = [str(i) for i in w.id_order]
     _check_same_regions(list(panel.regions), order)
     pos = {r: k for k, r in enumerate(panel.regions)}
+    flat = cells(panel.values.std(axis=-1) == 0)
+    if flat:
+        problems = Problems()
+        for (t,) in flat:
+            year = panel.years[t]
+            problems.error("zero_variance", "every region has the same value: Moran's I is undefined",
+                           column=panel.name, year=None if pd.isna(year) else int(year))
+        problems.raise_if_errors()
     return panel.values[:, [pos[r] for r in order]], order
 
 
@@ -416,8 +425,10 @@ def morans_i(
     generator: HQD seeds it for the call and restores the previous state).  p-values are two-sided
     by default (esda's default).
 
-    The values must have exactly the regions of W (``region_not_in_weights`` /
-    ``weights_region_without_value``); missing values per ``missing``.
+    Policy: the values must have exactly the regions of W (``region_not_in_weights`` /
+    ``weights_region_without_value``); missing values per ``missing``; a year in which every region
+    has the same value has no Moran's I (0/0: ``zero_variance``); an island (a region without
+    neighbours) keeps a zero spatial lag, as in esda.
 
     Replicates esda 2.9 ``Moran(y, w, transformation, permutations)`` (``moran_esda.json``: I = 0.763519
     row-standardised, 0.693870 binary, on the 4×4 lattice; hand check n/S0 · zᵀWz/zᵀz).
@@ -493,6 +504,8 @@ def local_morans_i(
     esda 2.9's conditional-randomisation pseudo p-value with its current ("directed", folded)
     alternative; esda has announced a change of that default, so pin the esda version for
     comparable p-values.
+
+    Policy: as :func:`morans_i` (same regions as W, ``missing``, ``zero_variance``).
 
     Replicates esda 2.9 ``Moran_Local(y, w, transformation, permutations, seed)`` by name
     (``moran_esda.json``: ``local_Is``, ``local_q_quadrant``).
