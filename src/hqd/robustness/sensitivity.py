@@ -12,8 +12,12 @@ Estimators, for each target y (one value per run)
     Var(y) = the sample variance (denominator 2N − 1) of the 2N values y_A and y_B (as COINr's R ``var``);
     first order  S_i = mean(y_B · (y_ABi − y_A)) / Var(y)   (Saltelli et al. 2010, eq. (b) of Table 2);
     total        ST_i = mean((y_A − y_ABi)²) / 2 / Var(y)   (Jansen 1999).
-    SALib's ``sobol.analyze`` uses the same two estimators with a population variance, so its values are
-    ours × 2N/(2N − 1).
+    With ``center=True`` (the default) y is first shifted by the mean of y_A and y_B: the indices of y and
+    y − c are the same, but the first-order estimator's variance grows with mean(y)², so centring makes it
+    far more precise when the target is far from 0 (a rank, a mean rank change).  With ``center=False``
+    the formulas are applied as printed, as COINr does.  SALib's ``sobol.analyze`` centres by the mean of
+    all N(d + 2) outputs and divides by the population variance: on outputs centred that way its values
+    are ours × 2N/(2N − 1).
 Bootstrap intervals
     The N base rows are resampled with replacement ``n_boot`` times (the same rows for A, B and every
     A_B^(i)); an interval is the (1 − conf)/2 … (1 + conf)/2 percentile of the resampled estimates
@@ -137,7 +141,8 @@ def _estimate(f_a: np.ndarray, f_b: np.ndarray, f_ab: np.ndarray, counts: np.nda
 
 
 def sobol_indices(y: np.ndarray, design: SaltelliDesign, n_boot: int = 1000, conf: float = 0.9,
-                  seed: int | np.random.Generator | None = 0) -> tuple[dict[str, np.ndarray], int]:
+                  seed: int | np.random.Generator | None = 0,
+                  center: bool = True) -> tuple[dict[str, np.ndarray], int]:
     """Estimate S1, ST and their bootstrap intervals from outputs ``y (N(d + 2), q)`` on ``design``.
 
     Returns arrays of shape ``(d, q)`` under ``S1, S1_lo, S1_hi, ST, ST_lo, ST_hi`` and the number of
@@ -155,6 +160,9 @@ def sobol_indices(y: np.ndarray, design: SaltelliDesign, n_boot: int = 1000, con
     valid = np.isfinite(blocks).any(axis=2).all(axis=0)  # a run failed when every target is NaN
     f_a, f_b, f_ab = blocks[0][valid], blocks[1][valid], blocks[2:][:, valid]
     nv = int(valid.sum())
+    if center and nv:
+        c = (f_a.mean(axis=0) + f_b.mean(axis=0)) / 2
+        f_a, f_b, f_ab = f_a - c, f_b - c, f_ab - c
     if nv < 2:
         nan = np.full((d, y.shape[1]), np.nan)
         return {k: nan for k in ("S1", "S1_lo", "S1_hi", "ST", "ST_lo", "ST_hi")}, nv
@@ -185,6 +193,7 @@ def sobol(
     n_boot: int = 1000,
     conf: float = 0.9,
     sampler: Sampler = "random",
+    center: bool = True,
 ) -> SobolResult:
     """Sample the Saltelli design, evaluate ``func`` on it and estimate the Sobol indices (one call).
 
@@ -200,6 +209,8 @@ def sobol(
         Seeds the design and, through a second stream, the bootstrap (same seed → same numbers).
     names, targets
         Input and target names for the table (default ``x1 …`` and ``y1 …``).
+    n_boot, conf, sampler, center
+        Bootstrap resamples, interval level, ``random`` or ``qmc`` design, centring of y (module docstring).
 
     Returns
     -------
@@ -224,7 +235,7 @@ def sobol(
     if y.ndim == 1:
         y = y[:, None]
     labels = tuple(targets) if targets is not None else tuple(f"y{j + 1}" for j in range(y.shape[1]))
-    est, nv = sobol_indices(y, design, n_boot=n_boot, conf=conf, seed=boot_seed)
+    est, nv = sobol_indices(y, design, n_boot=n_boot, conf=conf, seed=boot_seed, center=center)
     table = sobol_table(est, design.names, labels)
     notes = sobol_notes(table, nv)
     table["note"] = _note_column(table, nv)
