@@ -36,6 +36,9 @@ def test_demo_writes_the_run_directory_and_labels_it_synthetic(tmp_path: Path) -
     first = next(workbook["scores"].iter_rows(values_only=True))
     assert "SYNTHETIC" in str(first[0])
     assert "SYNTHETIC" in (run_dir / "narrative.md").read_text(encoding="utf-8")
+    # The Jing-Jin-Ji analyses of the analysis issue ride along.
+    assert "coupling coordination" in done.stdout and "Theil-T" in done.stdout and "β convergence" in done.stdout
+    assert (run_dir / "analysis" / "jjj.xlsx").exists() and (run_dir / "analysis" / "jjj_dagum.csv").exists()
 
 
 def test_run_then_validate_a_bad_file_exits_2_without_traceback(tmp_path: Path) -> None:

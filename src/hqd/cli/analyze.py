@@ -423,6 +423,27 @@ def jjj_cmd(source: SourceArg, out: OutOpt = DEFAULT_OUT, permutations: int = 99
                             "province": [c.code[:2] + "0000" for c in JJJ_CITIES]})
     tables = jjj_demo_analyses(data, regions, permutations=permutations)
     lines = []
+    for key, label in (("coupling_jjj", "standard"), ("coupling_jjj_corrected", "corrected")):
+        if key in tables:
+            year, row = _last(tables[key])
+            lines.append(f"Beijing–Tianjin–Hebei coupling coordination{year} ({label} C): C {row['C']:.3f}, "
+                         f"D {row['D']:.3f} — {row['grade_zh']} ({row['grade_en']})")
+    if "sigma" in tables and len(tables["sigma"]) > 1:
+        sigma = tables["sigma"].sort_values("year")
+        first, last = sigma.iloc[0], sigma.iloc[-1]
+        lines.append(f"σ convergence (std of the index): {first['sigma']:.4f} ({int(first['year'])}) → "
+                     f"{last['sigma']:.4f} ({int(last['year'])}); CV {first['cv']:.3f} → {last['cv']:.3f}")
+    if "beta" in tables:
+        for row in tables["beta"].itertuples():
+            lines.append(f"β convergence, {row.kind}: β {row.beta:.4f} (p {row.p:.3g}); speed {row.speed:.3f}, "
+                         f"half-life {row.half_life:.1f} years")
+    if "obstacles_dimensions" in tables and "dimension" in tables["obstacles_dimensions"].columns:
+        dims = tables["obstacles_dimensions"]
+        latest = dims[dims["year"] == dims["year"].max()]
+        value = "obstacle" if "obstacle" in latest.columns else latest.columns[-1]
+        mean = latest.groupby("dimension")[value].mean().sort_values(ascending=False)
+        lines.append("Main obstacle dimensions (mean over cities): " + ", ".join(
+            f"{d} {100 * v:.1f}%" for d, v in mean.head(3).items()))
     if "theil" in tables:
         year, row = _last(tables["theil"])
         lines.append(f"Theil-T{year}: {row['total']:.4f} — {_pct(row['between_share'])} between provinces")

@@ -201,8 +201,13 @@ def demo(
     for region in ("110000", "120000", "130100"):
         console.print(result.narrative(region, first, last, lang="zh"))
         console.print(result.narrative(region, first, last, lang="en"))
+    console.rule("Jing-Jin-Ji analyses: coordination, inequality, convergence, spatial, obstacles")
+    from hqd.cli.analyze import jjj_cmd
+
+    jjj_cmd(run_dir, out=run_dir / "analysis", permutations=999)
     console.print(f"[bold red]{SYNTHETIC_LABEL}[/]")
-    console.print(f"[green]✓[/] run directory: {run_dir}/ — workbook {run_dir / 'results.xlsx'}")
+    console.print(f"[green]✓[/] run directory: {run_dir}/ — workbook {run_dir / 'results.xlsx'}; analyses in "
+                  f"{run_dir / 'analysis'}/")
 
 
 @app.command()
