@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -203,14 +204,17 @@ class Result:
             members = labels == label
             block = self.cube[idx][..., members]
             if method == "median":
-                values = np.nanmedian(block, axis=-1)
+                with warnings.catch_warnings():  # an all-missing group-year is NaN, by design
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    values = np.nanmedian(block, axis=-1)
             elif method == "weighted_mean":
                 weights = pd.to_numeric(self.panel.region_meta[weight_column].reindex(self.regions),
                                         errors="coerce").to_numpy()[members]
                 ok = np.isfinite(block)
                 values = np.nansum(block * weights, axis=-1) / np.where(ok, weights, 0).sum(axis=-1)
             else:
-                values = np.nanmean(block, axis=-1)
+                count = np.isfinite(block).sum(axis=-1)
+                values = np.where(count > 0, np.nansum(block, axis=-1) / np.maximum(count, 1), np.nan)
             frames.append(pd.DataFrame({"group": label, "year": np.tile(self.years, len(chosen)),
                                         "node": np.repeat(np.asarray(chosen, dtype=object), len(self.years)),
                                         "score": values.reshape(-1), "method": method}))
