@@ -131,7 +131,7 @@ def _plan(
         old, on=key, how="left", indicator=True, sort=False
     )
     merged = merged.sort_values("_pos", kind="stable").reset_index(drop=True)
-    matched = (merged["_merge"] == "both").to_numpy()
+    matched = np.array(merged["_merge"] == "both", dtype=bool)
     inserts = _rows(ent, frame, np.flatnonzero(~matched).tolist())
     if "version" in merged.columns:
         wanted = merged["version"]
@@ -217,18 +217,20 @@ def _import(
         with tx as conn:
             existing = store.fetch_frame(conn, ent, keys, lock=not dry_run)
             inserts, updates = _plan(ent, frame, existing, rows, problems)
-            problems.raise_if_errors()
+            if problems.errors:
+                raise store.ConflictError(problems.items)
             if not dry_run:
                 at = store.now()
                 store.insert_records(conn, ent, inserts, actor=actor, at=at)
                 store.update_records(conn, ent, updates, actor=actor, at=at)
     except IntegrityError as exc:
-        raise store.ConflictError(
+        unique = "unique" in f"{exc.orig.__class__.__name__} {exc.orig}".lower()
+        raise (store.ConflictError if unique else HqdError)(
             [
                 Problem(
-                    "conflict",
-                    f"{ent.name}: the database changed while importing "
-                    f"({exc.orig.__class__.__name__}); nothing was written",
+                    "conflict" if unique else "integrity_error",
+                    f"{ent.name}: the database refused the rows ({exc.orig.__class__.__name__}: "
+                    f"{str(exc.orig).splitlines()[0]}); nothing was written",
                     file=file,
                 )
             ]

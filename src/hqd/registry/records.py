@@ -192,4 +192,5 @@ def history(
     return pd.DataFrame(
         [tuple(r) for r in rows],
         columns=["at", "actor", "entity", "key", "action", "field", "old_value", "new_value"],
+        dtype=object,
     )

@@ -758,7 +758,7 @@ class Resolver:
                 res.maps["zones"].update({n: code for n in _names_for(code, zh, en)})
                 res.zone_city[code] = city
         if need("links"):
-            res.link_chain = dict(conn.execute(select(m.ChainLink.code, m.ChainLink.chain)).tuples().all())
+            res.link_chain = {c: ch for c, ch in conn.execute(select(m.ChainLink.code, m.ChainLink.chain))}
             res.maps["links"] = {norm(c): c for c in res.link_chain}
         if need("plans"):
             res.maps["plans"] = {norm(c): c for c in conn.execute(select(m.Plan.code)).scalars()}

@@ -233,6 +233,23 @@ def bulk_insert(conn: Connection, table: Table, columns: Columns) -> None:
     )
 
 
+def with_defaults(table: Table, columns: Columns, n: int) -> Columns:
+    """Fill scalar column defaults for absent columns and for missing values of NOT NULL columns.
+
+    Bulk paths (COPY, raw executemany) bypass SQLAlchemy's defaults, so they are applied here.
+    """
+    out = dict(columns)
+    for col in table.c:
+        default: Any = col.default
+        if default is None or not default.is_scalar:
+            continue
+        if col.name not in out:
+            out[col.name] = [default.arg] * n
+        elif not col.nullable:
+            out[col.name] = [default.arg if v is None else v for v in out[col.name]]
+    return out
+
+
 def _stored(ent: Entity, rec: dict[str, Any]) -> dict[str, Any]:
     row = {f.name: rec.get(f.name) for f in ent.stored_fields}
     if ent.name == "progress":
@@ -279,7 +296,7 @@ def insert_records(
     if ent.name == "progress":
         columns["note_hash"] = [note_hash(str(v)) for v in columns["note"]]
     columns |= {"version": [1] * n, "updated_at": [at] * n, "updated_by": [actor] * n}
-    bulk_insert(conn, ent.table, columns)
+    bulk_insert(conn, ent.table, with_defaults(ent.table, columns, n))
     lf = ent.link_field
     if lf is not None:
         pairs = [

@@ -115,7 +115,7 @@ def summarize_projects(target: EngineLike | None, by: str = "chain") -> Summary:
     with engine_for(target) as engine, read(engine) as conn:
         rows = [tuple(row) for row in conn.execute(stmt)]
         labels = _labels(conn, by)
-        parents = dict(conn.execute(select(m.Region.code, m.Region.parent)).tuples().all())
+        parents = {c: p for c, p in conn.execute(select(m.Region.code, m.Region.parent))}
         synthetic = is_synthetic(conn)
     if by in ("year", "province"):
         fold: Callable[[Any], Any] = (
