@@ -171,7 +171,7 @@ def test_recipe_overrides_are_checked(demo: Inputs) -> None:
 
 
 def test_missing_file_and_bad_yaml(demo: Inputs, tmp_path: Path) -> None:
-    fw, panel, rc = demo
+    fw, _, rc = demo
     with pytest.raises(HqdError) as err:
         load_spec(tmp_path / "nope.yaml", fw, rc)
     assert err.value.codes == ["file_not_found"]

@@ -124,7 +124,7 @@ def uncertainty(
 def _print_bands(result: object, limit: int = 20) -> None:
     from hqd.robustness.uncertainty import UncertaintyResult
 
-    assert isinstance(result, UncertaintyResult)  # noqa: S101
+    assert isinstance(result, UncertaintyResult)
     bands = result.rank_bands(with_names=True)
     node, year = result.nodes[0], int(result.years[-1])
     table = Table(title=f"rank bands of {node} {year} ({result.runs} runs)")
@@ -140,7 +140,7 @@ def _print_bands(result: object, limit: int = 20) -> None:
 def _print_loo(summary: object) -> None:
     import pandas as pd
 
-    assert isinstance(summary, pd.DataFrame)  # noqa: S101
+    assert isinstance(summary, pd.DataFrame)
     table = Table(title="leave one indicator out: rank shifts")
     for column in ("node", "year", "indicator", "mean |shift|", "max |shift|", "regions moved"):
         table.add_column(column)

@@ -522,7 +522,7 @@ class BatchEngine:
                                             f" in a {choice.method} mean (zero_policy: refuse)",
                                             indicator=self.tree.codes[node])])
                 if policy == "na":
-                    void = nonpos.any(axis=-1)
+                    void = np.asarray(nonpos.any(axis=-1))
                     block = np.where(nonpos, 1.0, block)
                 elif policy == "epsilon":
                     block = np.where(nonpos, float(self.zero.get("epsilon", 1e-6)), block)
@@ -583,7 +583,7 @@ class BatchEngine:
             return None
         has_nan = any(bool(np.isnan(v).any()) for v in values)
         num = np.zeros_like(values[0])
-        den = np.zeros_like(values[0]) if has_nan else np.zeros(w.shape[:2] + (1,))
+        den = np.zeros_like(values[0]) if has_nan else np.zeros((*w.shape[:2], 1))
         missing = np.zeros(values[0].shape, dtype=bool)
         with np.errstate(invalid="ignore", divide="ignore"):
             for j, v in enumerate(values):  # loop over the children of one node (structure, not data)
@@ -618,18 +618,18 @@ class BatchEngine:
         if choice.method in ("geometric", "harmonic") or (choice.method == "generalised"
                                                            and power is not None and power <= 0):
             nonpos = block <= 0
-            hit = nonpos.any(axis=(1, 2, 3))
+            hit = np.asarray(nonpos.any(axis=(1, 2, 3)))
             if hit.any():
                 policy = self.zero.get("method", "refuse")
                 if policy == "refuse":
                     bad_run |= hit
                 elif policy == "na":
-                    void = nonpos.any(axis=-1)
+                    void = np.asarray(nonpos.any(axis=-1))
                     block = np.where(nonpos, 1.0, block)
                 elif policy == "epsilon":
                     block = np.where(nonpos, float(self.zero.get("epsilon", 1e-6)), block)
                 else:
-                    block = block + float(self.zero.get("shift", 1.0)) * hit[:, None, None, None]
+                    block = block + float(self.zero.get("shift", 1.0)) * np.asarray(hit)[:, None, None, None]
         if choice.method == "generalised" and power is not None and power > 0:
             bad_run |= (block < 0).any(axis=(1, 2, 3))
         if "zero" in method.params:

@@ -260,7 +260,7 @@ def needed_n(n: int, lo: float, hi: float, estimate: float) -> int:
     half = (hi - lo) / 2
     if not np.isfinite(half) or half <= 0:
         return n
-    return int(math.ceil(n * (half / max(abs(estimate), 0.01)) ** 2))
+    return math.ceil(n * (half / max(abs(estimate), 0.01)) ** 2)
 
 
 def _unresolved(row: pd.Series, index: str) -> bool:

@@ -233,7 +233,7 @@ def _parse(data: Mapping[str, Any], fw: Framework, recipe: Recipe, panel: Panel 
         inputs.append(parsed)
     _check_overlaps(inputs, fw, nominal if nominal is not None else recipe, problems)
     problems.raise_if_errors()
-    assert nominal is not None  # noqa: S101 (no problems means the overrides parsed)
+    assert nominal is not None
     return UncertaintySpec(recipe=nominal, inputs=tuple(inputs), nodes=nodes, year=year,
                            name=_text(data.get("name")), description=_text(data.get("description")),
                            source=source, raw=copy.deepcopy(dict(data)))
@@ -365,6 +365,7 @@ def _noise_input(name: str, item: Mapping[str, Any], fw: Framework, recipe: Reci
     if levels is None or not ok:
         return None
     targets = _weighted_nodes(levels, fw)
+    assert noise is not None
     return UncertainInput(name=name, kind="weight_noise", levels=levels, noise=float(noise),
                           sets=sets, targets=tuple(targets), line=row)
 
@@ -644,7 +645,7 @@ def _apply_choice(recipe: Recipe, kind: str, choice: MethodChoice, scope: str | 
 
 
 def _check_overlaps(inputs: Sequence[UncertainInput], fw: Framework, recipe: Recipe, problems: Problems) -> None:
-    for kind in DATA_STEPS + ("leave_one_out",):
+    for kind in (*DATA_STEPS, "leave_one_out"):
         same = [i.name for i in inputs if i.kind == kind]
         if len(same) > 1:
             problems.error("overlapping_inputs", f"inputs {', '.join(map(repr, same))} all vary {kind}; "

@@ -31,7 +31,6 @@ and makes the weights a group of continuous inputs in the Sobol analysis.
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import time
@@ -141,7 +140,7 @@ class Analysis:
                     noise[:, idx] = self.noise_sets[item.name][pick]
                     params[item.name] = pick + 1
                 else:
-                    assert item.noise is not None  # noqa: S101 (validated)
+                    assert item.noise is not None
                     mult = 1.0 + item.noise * (2.0 * u[:, list(cols)] - 1.0)
                     noise[:, idx] = mult
                     for j, code in enumerate(item.targets):
@@ -397,7 +396,7 @@ def prepare(
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
     for item in sp.inputs:
         if item.kind == "weight_noise" and item.sets is not None:
-            assert item.noise is not None  # noqa: S101 (validated)
+            assert item.noise is not None
             analysis.noise_sets[item.name] = 1.0 + rng.uniform(-item.noise, item.noise,
                                                                size=(item.sets, len(item.targets)))
     analysis.timings["load"] = time.perf_counter() - started
@@ -715,7 +714,7 @@ def run_analysis(analysis: Analysis, *, n: int, seed: int | None, method: str = 
     ranks = output.ranks
     nominal_scores = analysis.nominal_scores()
     nominal_ranks = rank_desc(nominal_scores)
-    stats = rank_statistics(ranks, nominal_ranks, analysis.nodes, analysis.years, analysis.regions)
+    stats = rank_statistics(ranks, nominal_ranks, analysis.nodes, analysis.years.tolist(), analysis.regions)
     notes: list[str] = []
     sobol_frame = None
     if design is not None:
