@@ -26,13 +26,13 @@ err_console = Console(stderr=True)
 
 def _register() -> None:
     """Attach every command group (imported here so ``hqd --help`` lists them all)."""
-    # --- command groups: one line each ---
-    from hqd.cli import (
-        analyze,  # noqa: F401  (analyze: coupling, theil, dagum, moran, … on runs or tables)
-        engine,  # noqa: F401  (run, validate, methods, growth, demo, template)
-        registry,  # noqa: F401  (registry: init, template, import, export, summary, gaps, ledger)
-        robustness,  # noqa: F401  (audit, uncertainty: rank bands, Sobol, leave-one-out)
-    )
+    # --- command groups: one line each (kept in the order added; not sorted) ---
+    # isort: off
+    from hqd.cli import engine  # noqa: F401  (run, validate, methods, growth, demo, template)
+    from hqd.cli import analyze  # noqa: F401  (analyze: coupling, theil, dagum, moran, … on runs or tables)
+    from hqd.cli import registry  # noqa: F401  (registry: init, template, import, export, summary, gaps, ledger)
+    from hqd.cli import robustness  # noqa: F401  (audit, uncertainty: rank bands, Sobol, leave-one-out)
+    # isort: on
 
 
 def print_problems(error: HqdError) -> None:
