@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from hqd.errors import HqdError, Problem
 from hqd.io.excel import neutralise, write_workbook
-from hqd.result import Result
+
+if TYPE_CHECKING:  # io/ sits below the results it writes: it reads their attributes only
+    from hqd.result import Result
 
 SYNTHETIC_LABEL = "SYNTHETIC DATA — not official statistics (合成数据，非官方统计)"
 
