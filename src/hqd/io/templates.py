@@ -60,7 +60,7 @@ def write_template(kind: str, out: str | Path) -> Path:
     if kind == "framework":
         from hqd.datasets.jjj import framework_table
 
-        example = framework_table().head(9)
+        example = framework_table()  # the whole demo framework: six dimensions, 36 real indicators
         help_sheet = pd.DataFrame(FRAMEWORK_HELP, columns=["key", "value"])
         write_workbook(_xlsx(out), {"framework": example, "README": help_sheet}, bilingual=False,
                        notes={"README": "HQD framework template — one row per node (index, dimensions, indicators)"})
