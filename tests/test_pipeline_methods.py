@@ -117,3 +117,18 @@ def test_parquet_data_and_excel_framework(tmp_path: Path) -> None:
     from hqd.io import load_framework
 
     assert load_framework(template, sheet="framework").index_code == "HQD"
+
+
+def test_region_groups_get_growth_drivers_and_narratives() -> None:
+    framework, data = _inputs()
+    result = run(framework, data, {"weight": {"method": "entropy", "scope": "global"}})
+    groups = result.for_groups("grp")
+    assert groups.regions == ["g1", "g2", "g3"]
+    members = result.node_scores("I").loc[:, ["R00", "R01", "R02"]].mean(axis=1)
+    np.testing.assert_allclose(groups.node_scores("I")["g1"].to_numpy(), members.to_numpy())
+    shares = groups.drivers(2015, 2019).groupby("region")["share_pct"].sum()
+    np.testing.assert_allclose(shares.to_numpy(), 100.0)
+    assert groups.narrative("g1", 2015, 2019).startswith("2015—2019年，g1")
+    yoy = result.yoy().query("region == 'R00'").set_index("year")
+    expected = (yoy.loc[2016, "value"] / yoy.loc[2015, "value"] - 1) * 100
+    assert yoy.loc[2016, "yoy_pct"] == pytest.approx(expected) and np.isnan(yoy.loc[2015, "yoy_pct"])

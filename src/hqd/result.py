@@ -220,6 +220,44 @@ class Result:
                                         "score": values.reshape(-1), "method": method}))
         return pd.concat(frames, ignore_index=True)
 
+    def for_groups(self, column: str, method: str | None = None, weight_column: str | None = None,
+                   name_en_column: str | None = None) -> Result:
+        """The result seen at the level of region groups (e.g. Beijing / Tianjin / Hebei's cities): every node's
+        score of a group is the named aggregation of its members' (mean by default, weighted mean, median).
+
+        Growth, drivers and narratives then work per group: ``r.for_groups("province_zh").narrative("河北")``.
+        With the (weighted) mean and arithmetic aggregation the dimension contributions stay exact, because a
+        mean of weighted sums is the weighted sum of the means; with the median they are not, and the
+        decomposition is labelled approximate.
+        """
+        from dataclasses import replace
+
+        table = self.group_scores(column, method=method, weight_column=weight_column)
+        groups = list(pd.unique(table["group"]))
+        cube = (table.set_index(["node", "year", "group"])["score"]
+                .unstack("group").reindex(columns=groups)
+                .reindex(pd.MultiIndex.from_product([self.nodes, self.years], names=["node", "year"]))
+                .to_numpy().reshape(len(self.nodes), len(self.years), len(groups)))
+        names_en = groups
+        if name_en_column and name_en_column in self.panel.region_meta.columns:
+            pairs = self.panel.region_meta[[column, name_en_column]].dropna().drop_duplicates(column)
+            lookup = dict(zip(pairs[column], pairs[name_en_column], strict=True))
+            names_en = [str(lookup.get(g, g)) for g in groups]
+        meta = pd.DataFrame({"name_zh": groups, "name_en": names_en}, index=pd.Index(groups, name="code"))
+        panel = replace(self.panel, regions=groups, region_meta=meta)
+        used = table["method"].iloc[0] if len(table) else "mean"
+        policies = {**self.policies, "region_groups": {"column": column, "aggregation": used}}
+        return replace(self, cube=cube, panel=panel, policies=policies)
+
+    def yoy(self, node: str | None = None) -> pd.DataFrame:
+        """Year-on-year growth (%) of ``node`` (default: the index) for every region and year."""
+        node = node or self.index_code
+        values = self.cube[self.nodes.index(node)]  # (T, R)
+        rates = gm.year_on_year(values.T).T
+        return pd.DataFrame({"region": np.tile(np.asarray(self.regions, dtype=object), len(self.years)),
+                             "year": np.repeat(self.years, len(self.regions)), "node": node,
+                             "value": values.reshape(-1), "yoy_pct": rates.reshape(-1)})
+
     def group_values(self, column: str, step: str = "raw", method: str = "sum") -> pd.DataFrame:
         """Indicator values after ``step`` summed (or averaged: ``method="mean"``) over each region group —
         e.g. a region's total R&D expenditure, to tie out against published totals.
@@ -300,7 +338,9 @@ class Result:
         if agg.method == "arithmetic":
             partial = self.policies.get("aggregate_scores") == "partial_sum"
             contribution = (c1 - c0) if partial else w0 * (c1 - c0)
-            kind = "additive (exact)"
+            groups = self.policies.get("region_groups")
+            kind = "additive (approximate: median of group members)" if groups and \
+                groups.get("aggregation") == "median" else "additive (exact)"
         elif agg.method == "geometric":
             with np.errstate(divide="ignore", invalid="ignore"):
                 dlog = np.log(c1) - np.log(c0)

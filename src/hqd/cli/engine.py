@@ -201,6 +201,9 @@ def demo(
     for region in ("110000", "120000", "130100"):
         console.print(result.narrative(region, first, last, lang="zh"))
         console.print(result.narrative(region, first, last, lang="en"))
+    hebei = result.for_groups("province_zh", name_en_column="province_en")  # Hebei = mean of its 11 cities
+    console.print(hebei.narrative("河北", first, last, lang="zh") + "（河北为11市平均）")
+    console.print(hebei.narrative("河北", first, last, lang="en") + " (Hebei: mean of its 11 cities)")
     console.rule("Jing-Jin-Ji analyses: coordination, inequality, convergence, spatial, obstacles")
     from hqd.cli.analyze import jjj_cmd
 
