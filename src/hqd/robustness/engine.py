@@ -698,13 +698,20 @@ def _values(result: Any) -> np.ndarray:
 def rank_desc(values: np.ndarray) -> np.ndarray:
     """Ranks along the last axis: 1 + the number of strictly higher values; NaN stays NaN (as
     :attr:`hqd.result.Result.ranks`: ties share the lowest rank)."""
-    from scipy.stats import rankdata
-
     arr = np.asarray(values, dtype=float)
     if arr.size == 0:
         return arr.copy()
-    ranks = rankdata(np.where(np.isnan(arr), np.inf, -arr), method="min", axis=-1).astype(float)
-    return np.where(np.isnan(arr), np.nan, ranks)
+    missing = np.isnan(arr)
+    key = np.where(missing, np.inf, -arr)
+    order = np.argsort(key, axis=-1)  # ties are resolved below, so any sort order will do
+    ordered = np.take_along_axis(key, order, axis=-1)
+    position = np.broadcast_to(np.arange(arr.shape[-1]), arr.shape)
+    starts = np.ones(arr.shape, dtype=bool)
+    starts[..., 1:] = ordered[..., 1:] != ordered[..., :-1]
+    first = np.maximum.accumulate(np.where(starts, position, 0), axis=-1)  # start of each tie group
+    ranks = np.empty(arr.shape)
+    np.put_along_axis(ranks, order, first + 1.0, axis=-1)
+    return np.where(missing, np.nan, ranks)
 
 
 __all__ = ["BatchEngine", "Cube", "RunPlan", "Tree", "manual_weights", "rank_desc", "weights_for"]
