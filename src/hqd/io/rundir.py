@@ -2,7 +2,7 @@
 
 Files: ``scores.csv`` (``region, year, node, level, score, rank, group_rank``), ``weights.csv``
 (``node, parent, year, method, weight, effective_weight``), ``framework.csv``, ``recipe.yaml`` (as
-resolved, defaults filled in), ``manifest.json``, ``growth.csv``, ``drivers.csv``, ``grades.csv``,
+resolved, defaults filled in), ``manifest.json``, ``growth.csv``, ``yoy.csv``, ``drivers.csv``, ``grades.csv``,
 ``narrative.md`` and ``results.xlsx``.
 """
 
@@ -36,6 +36,8 @@ def write_run(result: Result, out: str | Path, *, narrative_regions: list[str] |
     growth = result.growth()
     drivers = _safe_drivers(result)
     neutralise(growth).to_csv(out / "growth.csv", index=False)
+    yoy = result.yoy()
+    neutralise(yoy).to_csv(out / "yoy.csv", index=False)
     if drivers is not None:
         neutralise(drivers).to_csv(out / "drivers.csv", index=False)
     neutralise(result.grades).to_csv(out / "grades.csv", index=False)
@@ -54,6 +56,7 @@ def write_run(result: Result, out: str | Path, *, narrative_regions: list[str] |
     sheets["ranks"] = scores[scores["level"] <= 1][["region", "year", "node", "level", "score", "rank",
                                                     "group_rank"]]
     sheets["growth"] = growth
+    sheets["yoy"] = yoy
     if drivers is not None:
         sheets["drivers"] = drivers
     sheets["grades"] = result.grades
