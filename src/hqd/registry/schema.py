@@ -278,7 +278,7 @@ ENTERPRISES = Entity(
             "unified social credit code (the import key)",
             required=True,
             aliases=("信用代码", "社会信用代码", "uscc"),
-            example="911302000000000019",
+            example="91130200MA00000017",
         ),
         _t(
             "name",
@@ -761,7 +761,8 @@ class Resolver:
             res.link_chain = {c: ch for c, ch in conn.execute(select(m.ChainLink.code, m.ChainLink.chain))}
             res.maps["links"] = {norm(c): c for c in res.link_chain}
         if need("plans"):
-            res.maps["plans"] = {norm(c): c for c in conn.execute(select(m.Plan.code)).scalars()}
+            plans = conn.execute(select(m.Plan.code, m.Plan.name)).all()
+            res.maps["plans"] = {norm(name): code for code, name in plans} | {norm(c): c for c, _ in plans}
         if need("tasks"):
             res.task_info = {
                 c: (p, par) for c, p, par in conn.execute(select(m.Task.code, m.Task.plan, m.Task.parent))
