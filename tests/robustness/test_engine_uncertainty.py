@@ -212,3 +212,27 @@ def test_scaling_all_sibling_multipliers_leaves_scores_unchanged(demo_paths: dic
 def test_rank_desc_matches_the_pipeline_convention() -> None:
     x = np.array([[3.0, 1.0, 3.0, np.nan, 2.0]])
     np.testing.assert_array_equal(rank_desc(x), [[1.0, 4.0, 1.0, np.nan, 3.0]])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 30), st.integers(0, 2**31 - 1))
+def test_rank_desc_equals_scipy_min_ranks_with_ties_and_gaps(rows: int, cols: int, seed: int) -> None:
+    from scipy.stats import rankdata
+
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 5, size=(rows, cols)).astype(float)  # many ties
+    x[rng.random((rows, cols)) < 0.2] = np.nan
+    expected = rankdata(np.where(np.isnan(x), np.inf, -x), method="min", axis=-1).astype(float)
+    np.testing.assert_array_equal(rank_desc(x), np.where(np.isnan(x), np.nan, expected))
+
+
+def test_a_process_pool_gives_the_same_numbers(demo_paths: dict[str, Path]) -> None:
+    analysis = _demo_analysis({"recipe": {"zero_policy": {"method": "shift", "shift": 0.01}}, "inputs": [
+        {"type": "weight", "alternatives": ["equal", "critic"]},
+        {"type": "aggregate", "alternatives": ["arithmetic", "geometric"]},
+        {"type": "weight_noise", "noise": 0.2, "levels": [1, 2]}]})
+    single = run_analysis(analysis, n=3000, seed=4, workers=1)
+    pooled = run_analysis(analysis, n=3000, seed=4, workers=2)
+    np.testing.assert_array_equal(single.scores, pooled.scores)
+    np.testing.assert_array_equal(single.ranks, pooled.ranks)
+    assert analysis.timings["workers"] == 2.0

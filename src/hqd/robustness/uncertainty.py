@@ -220,9 +220,6 @@ class Analysis:
         keys, plan, params = self.decode(u)
         runs = u.shape[0]
         t, r = len(self.years), len(self.regions)
-        scores = np.empty((runs, len(self.nodes), t, r))
-        ranks = np.empty_like(scores)
-        failed = np.zeros(runs, dtype=bool)
         unique, inverse = np.unique(keys, axis=0, return_inverse=True)
         inverse = np.asarray(inverse).reshape(-1)
         tasks: list[tuple[tuple[int, ...], np.ndarray]] = []
@@ -235,19 +232,20 @@ class Analysis:
         self.timings["prepare"] = self.timings.get("prepare", 0.0) + time.perf_counter() - started
         started = time.perf_counter()
         n_workers = self._workers(workers, runs)
+        pooled = n_workers > 1 and len(tasks) > 1
+        shape = (runs, len(self.nodes), t, r)
+        # With a pool the outputs live in anonymous shared memory that the forked workers write into.
+        scores, ranks, failed = (_shared(shape), _shared(shape), _shared((runs,), bool)) if pooled else \
+            (np.empty(shape), np.empty(shape), np.zeros(runs, dtype=bool))
         done = 0
-        if n_workers > 1 and len(tasks) > 1:
-            for idx, out, rk, bad in _pool_map(self, plan, tasks, n_workers):
-                scores[idx], ranks[idx], failed[idx] = out, rk, bad
-                done += len(idx)
-                if progress is not None:
-                    progress(done, runs)
-        else:
-            for key, idx in tasks:
-                scores[idx], ranks[idx], failed[idx] = self._evaluate_chunk(key, plan.take(idx))
-                done += len(idx)
-                if progress is not None:
-                    progress(done, runs)
+        chunks = _pool_map(self, plan, tasks, n_workers, (scores, ranks, failed)) if pooled else \
+            (self._chunk_into(key, idx, plan, scores, ranks, failed) for key, idx in tasks)
+        for count in chunks:
+            done += count
+            if progress is not None:
+                progress(done, runs)
+        if pooled:
+            scores, ranks, failed = np.array(scores), np.array(ranks), np.array(failed)
         self.timings["runs"] = self.timings.get("runs", 0.0) + time.perf_counter() - started
         self.timings["workers"] = float(n_workers)
         return RunOutput(scores=scores, ranks=ranks, failed=failed, parameters=params)
@@ -257,6 +255,12 @@ class Analysis:
             return max(1, int(workers))
         work = runs * len(self.regions) * len(self.years) * self.engine.tree.n_nodes
         return min(2, os.cpu_count() or 1) if work >= POOL_MIN_WORK else 1
+
+    def _chunk_into(self, key: tuple[int, ...], idx: np.ndarray, plan: RunPlan, scores: np.ndarray,
+                    ranks: np.ndarray, failed: np.ndarray) -> int:
+        """Evaluate the runs ``idx`` and write their results in place; returns how many there were."""
+        scores[idx], ranks[idx], failed[idx] = self._evaluate_chunk(key, plan.take(idx))
+        return len(idx)
 
     def _evaluate_chunk(self, key: tuple[int, ...], plan: RunPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Scores and ranks of the tracked nodes (n, nodes, T, R) and the failed runs of one chunk."""
@@ -331,26 +335,35 @@ def _as_choice(choice: MethodChoice | None) -> MethodChoice:
 _ACTIVE: dict[str, Any] = {}
 
 
-def _pool_work(task: tuple[tuple[int, ...], np.ndarray]) -> tuple[np.ndarray, ...]:
+def _shared(shape: tuple[int, ...], dtype: type = float) -> np.ndarray:
+    """A zeroed array in anonymous shared memory (``MAP_SHARED``): forked workers write into it."""
+    import mmap
+
+    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    buffer = mmap.mmap(-1, max(size, 1))
+    return np.frombuffer(buffer, dtype=dtype, count=int(np.prod(shape))).reshape(shape)
+
+
+def _pool_work(task: tuple[tuple[int, ...], np.ndarray]) -> int:
     analysis: Analysis = _ACTIVE["analysis"]
-    plan: RunPlan = _ACTIVE["plan"]
     key, idx = task
-    return (idx, *analysis._evaluate_chunk(key, plan.take(idx)))
+    return analysis._chunk_into(key, idx, _ACTIVE["plan"], *_ACTIVE["out"])
 
 
 def _pool_map(analysis: Analysis, plan: RunPlan, tasks: list[tuple[tuple[int, ...], np.ndarray]],
-              workers: int) -> Any:
-    """Evaluate chunks in forked worker processes (they inherit the cubes; results come back pickled)."""
+              workers: int, out: tuple[np.ndarray, np.ndarray, np.ndarray]) -> Any:
+    """Evaluate chunks in forked worker processes: they inherit the cubes and the plan, write their
+    results into the shared ``out`` arrays and return only how many runs they did."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    _ACTIVE["analysis"], _ACTIVE["plan"] = analysis, plan
     try:
         context = mp.get_context("fork")
     except ValueError:  # no fork (Windows): evaluate in this process
         for key, idx in tasks:
-            yield (idx, *analysis._evaluate_chunk(key, plan.take(idx)))
+            yield analysis._chunk_into(key, idx, plan, *out)
         return
+    _ACTIVE.update(analysis=analysis, plan=plan, out=out)
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             yield from pool.map(_pool_work, tasks)
