@@ -23,3 +23,18 @@ def test_the_spec_input_types_are_documented() -> None:
 
     docs = (SRC.parents[1] / "docs" / "robustness.md").read_text(encoding="utf-8")
     assert all(f"`{kind}`" in docs for kind in INPUT_TYPES)
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+    import importlib
+
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    finder = doctest.DocTestFinder()
+    ran = 0
+    for name in ("audit", "sensitivity", "engine", "spec", "uncertainty"):
+        module = importlib.import_module(f"hqd.robustness.{name}")
+        for test in finder.find(module):
+            ran += len(test.examples)
+            runner.run(test)
+    assert ran >= 5 and runner.failures == 0

@@ -213,7 +213,7 @@ def cronbach_alpha(x: np.ndarray) -> tuple[float, int]:
     Examples
     --------
     >>> round(cronbach_alpha(np.array([[1.0, 2, 3], [2, 3, 3], [3, 3, 4], [4, 5, 5]]))[0], 4)
-    0.9434
+    0.9643
     """
     arr = np.asarray(x, dtype=float)
     rows = arr[~np.isnan(arr).any(axis=1)]

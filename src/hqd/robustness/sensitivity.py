@@ -225,7 +225,7 @@ def sobol(
     ...     x = -np.pi + 2 * np.pi * u
     ...     return np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
     >>> res = sobol(ishigami, [1, 1, 1], n=4096, seed=1, n_boot=200)
-    >>> res.table["S1"].round(1).tolist(), res.table["ST"].round(1).tolist()
+    >>> (res.table["S1"].round(1) + 0.0).tolist(), res.table["ST"].round(1).tolist()
     ([0.3, 0.4, 0.0], [0.6, 0.4, 0.2])
     """
     root = np.random.SeedSequence(seed)
