@@ -187,3 +187,16 @@ def test_parents_covered_follow_the_recipe_level_conventions(demo: Inputs) -> No
     assert parents_covered("aggregate", (0,), fw) == ["HQD"]
     assert parents_covered("weight", (1,), fw) == ["HQD"]  # the weights of level-1 nodes live under the index
     assert len(parents_covered("weight", (2,), fw)) == 6 and parents_covered("aggregate", ("ECO",), fw) == ["ECO"]
+
+
+def test_catalogue_problems_are_located_in_the_spec_file(demo: Inputs, tmp_path: Path) -> None:
+    fw, panel, rc = demo
+    path = tmp_path / "s.yaml"
+    path.write_text("inputs:\n  - type: normalise\n    alternatives: [minmax, {method: zscore, sd: x}]\n",
+                    encoding="utf-8")
+    with pytest.raises(HqdError) as err:
+        load_spec(path, fw, rc, panel)
+    (problem,) = err.value.problems
+    assert (problem.code, problem.file, problem.row, problem.column) == ("invalid_parameter", str(path), 2,
+                                                                          "input 'normalise', alternative "
+                                                                          "'zscore(sd=x)'")

@@ -264,18 +264,19 @@ def _variant_recipe(data: Mapping[str, Any], fw: Framework, problems: Problems, 
         variant = Recipe.from_dict(data, source=source)
     except HqdError as err:
         for p in err.problems:
-            problems.extend([_relocate(p, where, row)])
+            problems.extend([_relocate(p, where, row, problems.context.get("file"))])
         return None
     found = [p for p in check_recipe(variant, fw) if p.severity == "error"]
     for p in found:
-        problems.extend([_relocate(p, where, row)])
+        problems.extend([_relocate(p, where, row, problems.context.get("file"))])
     return None if found else variant
 
 
-def _relocate(p: Problem, where: str, row: int | None) -> Problem:
+def _relocate(p: Problem, where: str, row: int | None, file: str | None) -> Problem:
+    """A problem found in a recipe variant, located in the spec (file, line, input)."""
     data = p.to_dict()
     data["message"] = f"{where}: {p.message}"
-    data["file"] = None
+    data["file"] = file
     data["row"] = row if row is not None else data.get("row")
     data["column"] = where
     return Problem(**{k: v for k, v in data.items() if k in Problem.__dataclass_fields__})
@@ -438,7 +439,7 @@ def _step_input(name: str, kind: str, item: Mapping[str, Any], fw: Framework, re
 
             for p in check_data(fw, panel, built):
                 if p.severity == "error":
-                    problems.extend([_relocate(p, f"{where}, alternative {label!r}", row)])
+                    problems.extend([_relocate(p, f"{where}, alternative {label!r}", row, problems.context.get("file"))])
                     ok = False
         alternatives.append(Alternative(label=label, choice=choice, scope=scope))
     if not ok:
