@@ -1,0 +1,200 @@
+"""The FastAPI application: :func:`create_app` wires settings, database, storage, jobs and routers.
+
+``hqd serve`` builds one with the settings of :mod:`hqd.api.settings`; tests build their own.  Creating
+the app creates or upgrades both schemas (the registry's and the auth tables) — idempotent — and, with
+the ``demo`` setting, adds the bundled demo.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy.exc import DataError, IntegrityError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hqd.api import auth_db, errors
+from hqd.api.deps import Services
+from hqd.api.jobs import Jobs
+from hqd.api.settings import ApiSettings
+from hqd.api.storage import BUNDLED_DATASET, BUNDLED_FRAMEWORK, DEMO_RUN, Storage, utcnow, write_json
+
+log = logging.getLogger("hqd.api")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+API_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin",
+               "Cache-Control": "no-store"}
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class LimitsMiddleware:
+    """Refuse request bodies over the size limit (413) and NUL characters in the URL (400), in the one
+    error shape, before any route reads them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def _refuse(self, send: Send, status: int, code: str, message: str) -> None:
+        body = json.dumps(errors.error_body(status, [errors.problem(code, message)]), ensure_ascii=False).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b"").lower():
+            await self._refuse(send, 400, "invalid_character", "the URL must not contain NUL characters")
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        limit = f"the request body is larger than the server's limit of {self.max_bytes / 1048576:g} MiB"
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send, 413, "payload_too_large", limit)
+            return
+        received = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, tracked)
+        except _TooLarge:
+            if not started:
+                await self._refuse(send, 413, "payload_too_large", limit)
+
+
+def _db_errors(app: FastAPI) -> None:
+    def data_error(_request: Request, exc: Exception) -> Response:
+        return errors.error_response(400, [errors.problem("invalid_value", "the database refused a value of "
+                                                          "the request (out of range or malformed)")])
+
+    def integrity_error(_request: Request, exc: Exception) -> Response:
+        return errors.error_response(409, [errors.problem("conflict", "the database refused the change: it "
+                                                          "conflicts with another record (changed meanwhile?)")])
+
+    app.add_exception_handler(DataError, data_error)
+    app.add_exception_handler(IntegrityError, integrity_error)
+
+
+def setup_demo(svc: Services) -> None:
+    """Add the bundled demo: run ``jjj-demo`` (as ``hqd demo``: build, write, ``hqd analyze jjj``, plus the
+    demo's uncertainty analysis) and the registry's synthetic demo data when the registry is empty."""
+    from hqd import registry
+    from hqd.io.rundir import write_run
+    from hqd.pipeline import run as run_pipeline
+
+    st = svc.storage
+    st.ensure_demo_dataset()
+    if not (st.root / DEMO_RUN / "scores.csv").exists():
+        ds, fw = st.dataset(BUNDLED_DATASET), st.framework(BUNDLED_FRAMEWORK)
+        result = run_pipeline(fw["path"], ds["path"], ds["recipe_path"], regions=ds["regions_path"])
+        out = st.building_dir(DEMO_RUN)
+        write_run(result, out)
+        write_json(out / "inputs.json", {
+            "name": "Jing-Jin-Ji demo (SYNTHETIC)", "framework": fw["path"], "data": ds["path"],
+            "regions": ds["regions_path"], "options": {}, "framework_id": fw["id"], "dataset_id": ds["id"],
+            "owner": None, "created_at": utcnow(), "analyses": ["jjj", "uncertainty"]})
+        from hqd.cli.analyze import jjj_cmd
+
+        jjj_cmd(out, out=out / "analysis", permutations=999)
+        try:
+            from hqd.robustness import demo_uncertainty
+        except ImportError:  # robustness not installed in this build: the run has no rank bands
+            log.warning("hqd.robustness is not available: the demo run has no uncertainty analysis")
+        else:
+            paths = {"framework": Path(fw["path"]), "data": Path(ds["path"]), "regions": Path(ds["regions_path"]),
+                     "recipe": Path(ds["recipe_path"])}
+            demo_uncertainty(paths, n=1000, out=out)
+        st.publish(DEMO_RUN)
+    if registry.count(svc.engine, "projects") == 0:
+        registry.load_demo(svc.engine)
+
+
+def _web_dir() -> Path | None:
+    folder = Path(str(files("hqd") / "web"))
+    return folder if (folder / "index.html").is_file() else None
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    """The HQD API for ``settings`` (default: :meth:`ApiSettings.resolve` from the environment)."""
+    from hqd import __version__, registry
+    from hqd.api.routers import auth_routes, charts, inputs, runs, system
+    from hqd.api.routers import registry as registry_routes
+
+    settings = settings or ApiSettings.resolve()
+    url = settings.database_url()
+    pool: dict[str, Any] = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 60}
+    engine = registry.connect(url, **pool)
+    registry.init_db(engine)
+    auth_db.upgrade(engine)
+    storage = Storage(settings.runs_dir, cache_size=settings.run_cache)
+    svc = Services(settings=settings, engine=engine, storage=storage, jobs=Jobs(storage, settings.job_workers))
+    if settings.demo:
+        setup_demo(svc)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        svc.jobs.shutdown()
+        engine.dispose()
+
+    app = FastAPI(
+        title="HQD API",
+        version=__version__,
+        description="Regional high-quality development (高质量发展) evaluation and the Jing-Jin-Ji industrial "
+        "coordination registry over HTTP.  Every error has one shape: "
+        '`{"ok": false, "error": <reason code>, "errors": [<problem>…], "status": <int>}`.',
+        lifespan=lifespan,
+    )
+    app.state.hqd = svc
+    errors.install(app)
+    _db_errors(app)
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        if request.url.path.startswith("/api"):
+            for key, value in API_HEADERS.items():
+                response.headers.setdefault(key, value)
+        return response
+
+    app.add_middleware(LimitsMiddleware, max_bytes=settings.max_upload_bytes)  # type: ignore[arg-type]
+    for module in (system, auth_routes, inputs, runs, registry_routes, charts):
+        app.include_router(module.router)
+    web = _web_dir()
+    if web is not None:
+        from starlette.staticfiles import StaticFiles
+
+        app.mount("/", StaticFiles(directory=web, html=True), name="web")
+    return app

@@ -1,0 +1,395 @@
+"""Users, roles, region scopes, API tokens, browser sessions and the login rate limit.
+
+The same functions serve ``hqd users …`` and the API.
+
+Roles
+    ``admin`` may do everything; ``editor`` may write (registry records within its scope, uploads, runs);
+    ``viewer`` may only read (also when reading needs a login).  Every write needs a user with a role.
+Scope
+    An editor may be limited to a province or a city, given as a GB/T 2260 code or name of the
+    Jing-Jin-Ji region (``130000``/``河北`` = Hebei, ``130200``/``唐山`` = Tangshan).  A province scope
+    covers the codes sharing its first two digits, a city scope those sharing its first four
+    (:func:`covers`).  See :mod:`hqd.api.scope` for what is checked on a write.
+Passwords
+    argon2id through argon2-cffi (its defaults: RFC 9106's second recommended profile); a hash made with
+    older parameters is upgraded at the next successful login.
+API tokens
+    ``hqd_`` + 43 URL-safe characters (256 random bits), shown once; only their SHA-256 is stored.
+Sessions
+    A random session id in an HttpOnly cookie (``hqd_session``, SameSite=Lax), stored as its SHA-256, with a
+    CSRF token that browsers echo in the ``X-CSRF-Token`` header of every write (the token is also in the
+    readable cookie ``hqd_csrf``: double submit, checked against the session's own copy).
+Login rate limit
+    At most ``login_max_attempts`` failed logins per (user name, client address) in a window of
+    ``login_window_minutes``; then HTTP 429 until the window ends.  Counted in the database (one row per
+    key, expired rows purged, at most :data:`MAX_ATTEMPT_KEYS` rows), so restarts do not reset it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from hqd.api import auth_db as t
+from hqd.api.errors import ApiError
+from hqd.errors import HqdError, Problem
+from hqd.registry.db import read, write
+
+#: The password hasher (argon2id).  Tests may swap in cheaper parameters; nothing else should.
+HASHER = PasswordHasher()
+MAX_ATTEMPT_KEYS = 10_000
+MIN_PASSWORD = 8
+TOKEN_PREFIX = "hqd_"
+USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making a request: the user, role, scope and how they authenticated."""
+
+    user_id: int
+    username: str
+    role: str
+    scope: str | None
+    via: str  # "token" | "session"
+    csrf: str | None = None
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in ("admin", "editor")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def public(self) -> dict[str, Any]:
+        return {"username": self.username, "role": self.role, "scope": self.scope,
+                "scope_name": scope_name(self.scope), "via": self.via}
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    """SQLite returns naive datetimes for timezone-aware columns: they are UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# ----------------------------------------------------------------------------------------------- scopes
+def _scope_table() -> dict[str, tuple[str, str]]:
+    from hqd.model.regions import JJJ_CITIES, JJJ_PROVINCES
+
+    return {r.code: (r.name_zh, r.name_en) for r in (*JJJ_PROVINCES, *JJJ_CITIES)}
+
+
+def parse_scope(value: str | None) -> str | None:
+    """A scope given as a code or name of a Jing-Jin-Ji province or city → its GB/T 2260 code.
+
+    Blank, ``*`` or ``all`` mean no scope.  Anything else raises ``HqdError`` (``invalid_scope``)
+    listing the valid codes.
+    """
+    if value is None or value.strip().lower() in ("", "*", "all", "none"):
+        return None
+    from hqd.model.regions import JJJ_CITIES, JJJ_PROVINCES
+
+    wanted = value.strip().lower()
+    for r in (*JJJ_PROVINCES, *JJJ_CITIES):
+        if wanted in (r.code, r.name_zh.lower(), r.short_zh.lower(), r.name_en.lower()):
+            return r.code
+    valid = ", ".join(f"{code} {zh}" for code, (zh, _) in _scope_table().items())
+    raise HqdError([Problem("invalid_scope", f"unknown scope {value!r}; valid: {valid}", column="scope")])
+
+
+def scope_name(scope: str | None) -> str | None:
+    if scope is None:
+        return None
+    names = _scope_table().get(scope)
+    return names[0] if names else scope
+
+
+def covers(scope: str | None, region: str | None) -> bool:
+    """True when a user with ``scope`` may write a record located in ``region`` (a GB/T 2260 code).
+
+    No scope covers everything; a province code (``XX0000``) covers ``XX….``; a city code (``XXYY00``)
+    covers ``XXYY..``; a record without a region, or with a non-administrative code such as ``JJJ``,
+    is covered only by no scope.
+    """
+    if scope is None:
+        return True
+    if region is None or len(region) != 6 or not region.isdigit():
+        return False
+    if scope.endswith("0000"):
+        return region[:2] == scope[:2]
+    if scope.endswith("00"):
+        return region[:4] == scope[:4]
+    return region == scope
+
+
+# ------------------------------------------------------------------------------------------------ users
+def _check_username(username: str) -> str:
+    name = username.strip()
+    if not (1 <= len(name) <= 64) or not set(name) <= USERNAME_CHARS:
+        raise HqdError([Problem("invalid_username", "a user name is 1–64 characters of letters, digits and "
+                                f". _ - @; got {username!r}", column="username")])
+    return name
+
+
+def _check_role(role: str) -> str:
+    if role not in t.ROLES:
+        raise HqdError([Problem("invalid_role", f"unknown role {role!r}; valid: {', '.join(t.ROLES)}",
+                                column="role")])
+    return role
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise HqdError([Problem("weak_password", f"a password needs at least {MIN_PASSWORD} characters",
+                                column="password")])
+
+
+def _scope_for(role: str, scope: str | None) -> str | None:
+    code = parse_scope(scope)
+    if code is not None and role != "editor":
+        raise HqdError([Problem("invalid_scope", f"only editors have a region scope; a {role} has none",
+                                column="scope")])
+    return code
+
+
+def add_user(engine: Engine, username: str, password: str, role: str, scope: str | None = None
+             ) -> dict[str, Any]:
+    """Create a user (``conflict`` when the name exists)."""
+    name = _check_username(username)
+    _check_role(role)
+    _check_password(password)
+    code = _scope_for(role, scope)
+    at = now()
+    try:
+        with write(engine) as conn:
+            conn.execute(insert(t.users).values(username=name, password_hash=HASHER.hash(password), role=role,
+                                                scope=code, created_at=at, updated_at=at))
+    except IntegrityError:
+        raise HqdError([Problem("conflict", f"user {name!r} exists", column="username")]) from None
+    return get_user(engine, name)
+
+
+def get_user(engine: Engine, username: str) -> dict[str, Any]:
+    with read(engine) as conn:
+        row = conn.execute(select(t.users.c.id, t.users.c.username, t.users.c.role, t.users.c.scope,
+                                  t.users.c.created_at).where(t.users.c.username == username.strip())).first()
+    if row is None:
+        raise HqdError([Problem("not_found", f"no user {username!r}", column="username")])
+    return {"id": row.id, "username": row.username, "role": row.role, "scope": row.scope,
+            "scope_name": scope_name(row.scope), "created_at": _aware(row.created_at).isoformat()}
+
+
+def list_users(engine: Engine) -> list[dict[str, Any]]:
+    with read(engine) as conn:
+        rows = conn.execute(select(t.users.c.username).order_by(t.users.c.username)).scalars().all()
+    return [get_user(engine, name) for name in rows]
+
+
+def set_role(engine: Engine, username: str, role: str, scope: str | None = None) -> dict[str, Any]:
+    """Change a user's role and scope (the scope is replaced: ``None`` removes it)."""
+    _check_role(role)
+    code = _scope_for(role, scope)
+    with write(engine) as conn:
+        done = conn.execute(update(t.users).where(t.users.c.username == username.strip())
+                            .values(role=role, scope=code, updated_at=now())).rowcount
+    if done != 1:
+        raise HqdError([Problem("not_found", f"no user {username!r}", column="username")])
+    return get_user(engine, username)
+
+
+def set_password(engine: Engine, username: str, password: str) -> None:
+    _check_password(password)
+    with write(engine) as conn:
+        user_id = conn.execute(select(t.users.c.id).where(t.users.c.username == username.strip())).scalar()
+        if user_id is None:
+            raise HqdError([Problem("not_found", f"no user {username!r}", column="username")])
+        conn.execute(update(t.users).where(t.users.c.id == user_id)
+                     .values(password_hash=HASHER.hash(password), updated_at=now()))
+        conn.execute(delete(t.sessions).where(t.sessions.c.user_id == user_id))
+
+
+def remove_user(engine: Engine, username: str) -> None:
+    """Delete a user with their tokens and sessions."""
+    with write(engine) as conn:
+        user_id = conn.execute(select(t.users.c.id).where(t.users.c.username == username.strip())).scalar()
+        if user_id is None:
+            raise HqdError([Problem("not_found", f"no user {username!r}", column="username")])
+        conn.execute(delete(t.tokens).where(t.tokens.c.user_id == user_id))
+        conn.execute(delete(t.sessions).where(t.sessions.c.user_id == user_id))
+        conn.execute(delete(t.users).where(t.users.c.id == user_id))
+
+
+def _principal(row: Any, via: str, csrf: str | None = None) -> Principal:
+    return Principal(int(row.id), str(row.username), str(row.role), row.scope, via, csrf)
+
+
+# ----------------------------------------------------------------------------------------- login limit
+def _attempt_key(username: str, client: str) -> str:
+    return f"{username.strip().lower()[:64]}|{client[:90]}"
+
+
+def _retry_after(engine: Engine, key: str, max_attempts: int, window: dt.timedelta) -> int | None:
+    with read(engine) as conn:
+        row = conn.execute(select(t.login_attempts.c.failures, t.login_attempts.c.window_start)
+                           .where(t.login_attempts.c.key == key)).first()
+    if row is None:
+        return None
+    ends = _aware(row.window_start) + window
+    if row.failures >= max_attempts and ends > now():
+        return max(1, int((ends - now()).total_seconds()) + 1)
+    return None
+
+
+def _record_failure(engine: Engine, key: str, window: dt.timedelta) -> None:
+    at = now()
+    table = t.login_attempts
+    with write(engine) as conn:
+        conn.execute(delete(table).where(table.c.window_start < at - window))
+        row = conn.execute(select(table.c.failures).where(table.c.key == key)).first()
+        if row is None:
+            conn.execute(insert(table).values(key=key, failures=1, window_start=at))
+            total = conn.execute(select(func.count()).select_from(table)).scalar_one()
+            if total > MAX_ATTEMPT_KEYS:  # bounded: forget the oldest keys first
+                oldest = select(table.c.key).order_by(table.c.window_start).limit(total - MAX_ATTEMPT_KEYS)
+                conn.execute(delete(table).where(table.c.key.in_(oldest.scalar_subquery())))
+        else:
+            conn.execute(update(table).where(table.c.key == key).values(failures=table.c.failures + 1))
+
+
+def authenticate(engine: Engine, username: str, password: str, client: str, *, max_attempts: int,
+                 window_minutes: float) -> Principal:
+    """Check a user name and password; ``invalid_credentials`` (401) or ``rate_limited`` (429)."""
+    window = dt.timedelta(minutes=window_minutes)
+    key = _attempt_key(username, client)
+    wait = _retry_after(engine, key, max_attempts, window)
+    if wait is not None:
+        raise ApiError(429, "rate_limited", f"too many failed logins; try again in {wait} s",
+                       headers={"Retry-After": str(wait)})
+    with read(engine) as conn:
+        row = conn.execute(select(t.users).where(t.users.c.username == username.strip())).first()
+    ok = False
+    try:
+        # An unknown user costs one verification too, so timing does not tell which names exist.
+        ok = HASHER.verify(row.password_hash if row is not None else _DUMMY_HASH(), password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        ok = False
+    if not ok or row is None:
+        _record_failure(engine, key, window)
+        raise ApiError(401, "invalid_credentials", "wrong user name or password")
+    with write(engine) as conn:
+        conn.execute(delete(t.login_attempts).where(t.login_attempts.c.key == key))
+        if HASHER.check_needs_rehash(row.password_hash):
+            conn.execute(update(t.users).where(t.users.c.id == row.id)
+                         .values(password_hash=HASHER.hash(password)))
+    return _principal(row, "session")
+
+
+_dummy: list[str] = []
+
+
+def _DUMMY_HASH() -> str:  # noqa: N802 - a constant computed once
+    if not _dummy:
+        _dummy.append(HASHER.hash(secrets.token_urlsafe(16)))
+    return _dummy[0]
+
+
+# --------------------------------------------------------------------------------------------- sessions
+def create_session(engine: Engine, principal: Principal, hours: float) -> tuple[str, str]:
+    """A new session for ``principal``: returns (session id, CSRF token); purges expired sessions."""
+    session_id = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    at = now()
+    with write(engine) as conn:
+        conn.execute(delete(t.sessions).where(t.sessions.c.expires_at < at))
+        conn.execute(insert(t.sessions).values(id_hash=sha256(session_id), user_id=principal.user_id,
+                                               csrf_token=csrf, created_at=at,
+                                               expires_at=at + dt.timedelta(hours=hours)))
+    return session_id, csrf
+
+
+def session_principal(engine: Engine, session_id: str) -> Principal | None:
+    """The user of a live session (``None`` for an unknown or expired one)."""
+    with read(engine) as conn:
+        row = conn.execute(
+            select(t.users.c.id, t.users.c.username, t.users.c.role, t.users.c.scope, t.sessions.c.csrf_token,
+                   t.sessions.c.expires_at)
+            .join(t.sessions, t.sessions.c.user_id == t.users.c.id)
+            .where(t.sessions.c.id_hash == sha256(session_id))).first()
+    if row is None or _aware(row.expires_at) <= now():
+        return None
+    return _principal(row, "session", row.csrf_token)
+
+
+def end_session(engine: Engine, session_id: str) -> None:
+    with write(engine) as conn:
+        conn.execute(delete(t.sessions).where(t.sessions.c.id_hash == sha256(session_id)))
+
+
+def csrf_matches(expected: str | None, given: str | None) -> bool:
+    return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
+
+
+# ----------------------------------------------------------------------------------------------- tokens
+def create_token(engine: Engine, username: str, name: str = "api", *, days: float | None = None
+                 ) -> tuple[str, dict[str, Any]]:
+    """A new API token for ``username``: (the token — shown only now —, its description)."""
+    label = name.strip()[:64] or "api"
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    at = now()
+    with write(engine) as conn:
+        user_id = conn.execute(select(t.users.c.id).where(t.users.c.username == username.strip())).scalar()
+        if user_id is None:
+            raise HqdError([Problem("not_found", f"no user {username!r}", column="username")])
+        token_id = conn.execute(insert(t.tokens).values(
+            user_id=user_id, name=label, token_hash=sha256(token), prefix=token[:10], created_at=at,
+            expires_at=at + dt.timedelta(days=days) if days else None)).inserted_primary_key[0]
+    return token, {"id": int(token_id), "name": label, "prefix": token[:10], "created_at": at.isoformat(),
+                   "expires_at": (at + dt.timedelta(days=days)).isoformat() if days else None}
+
+
+def list_tokens(engine: Engine, username: str) -> list[dict[str, Any]]:
+    with read(engine) as conn:
+        rows = conn.execute(select(t.tokens).join(t.users, t.users.c.id == t.tokens.c.user_id)
+                            .where(t.users.c.username == username).order_by(t.tokens.c.id)).all()
+    return [{"id": r.id, "name": r.name, "prefix": r.prefix, "created_at": _aware(r.created_at).isoformat(),
+             "expires_at": _aware(r.expires_at).isoformat() if r.expires_at else None} for r in rows]
+
+
+def revoke_token(engine: Engine, username: str, token_id: int) -> None:
+    with write(engine) as conn:
+        user_id = conn.execute(select(t.users.c.id).where(t.users.c.username == username)).scalar()
+        done = conn.execute(delete(t.tokens).where(t.tokens.c.id == token_id, t.tokens.c.user_id == user_id)
+                            ).rowcount
+    if done != 1:
+        raise HqdError([Problem("unknown_token", f"{username} has no token {token_id}")])
+
+
+def token_principal(engine: Engine, token: str) -> Principal | None:
+    """The user of a valid, unexpired API token (``None`` otherwise)."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    with read(engine) as conn:
+        row = conn.execute(
+            select(t.users.c.id, t.users.c.username, t.users.c.role, t.users.c.scope, t.tokens.c.expires_at)
+            .join(t.tokens, t.tokens.c.user_id == t.users.c.id)
+            .where(t.tokens.c.token_hash == sha256(token))).first()
+    if row is None or (row.expires_at is not None and _aware(row.expires_at) <= now()):
+        return None
+    return _principal(row, "token")

@@ -1,0 +1,80 @@
+"""Logging in and out, who am I, and API tokens."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from hqd.api import auth
+from hqd.api.deps import CSRF_COOKIE, SESSION_COOKIE, Svc, User, client_address, principal
+from hqd.api.errors import ERROR_RESPONSES
+from hqd.api.responses import Envelope, JSONText, ok
+
+router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
+
+
+class Login(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class NewToken(BaseModel):
+    name: str = Field("api", min_length=1, max_length=64, description="what the token is for")
+    days: float | None = Field(None, gt=0, le=3650, description="lifetime in days (none: until revoked)")
+
+
+@router.post("/login", response_model=Envelope, summary="Log in: sets the session and CSRF cookies")
+def login(body: Login, request: Request, svc: Svc) -> JSONText:
+    """Check the password (argon2), start a session and return the CSRF token that every browser write
+    must echo in ``X-CSRF-Token``.  Failed logins are limited per user name and client address (429)."""
+    s = svc.settings
+    who = auth.authenticate(svc.engine, body.username, body.password, client_address(request),
+                            max_attempts=s.login_max_attempts, window_minutes=s.login_window_minutes)
+    session_id, csrf = auth.create_session(svc.engine, who, s.session_hours)
+    response = ok({"user": who.public(), "csrf_token": csrf})
+    age = int(s.session_hours * 3600)
+    response.set_cookie(SESSION_COOKIE, session_id, max_age=age, httponly=True, samesite="lax",
+                        secure=s.secure_cookies, path="/")
+    response.set_cookie(CSRF_COOKIE, csrf, max_age=age, httponly=False, samesite="lax", secure=s.secure_cookies,
+                        path="/")
+    return response
+
+
+@router.post("/logout", response_model=Envelope, summary="End the browser session")
+def logout(request: Request, svc: Svc) -> JSONText:
+    """Ends the session of the cookie (a write: the CSRF header is needed) and clears the cookies."""
+    principal(request)  # checks the CSRF token of a session
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if session_id:
+        auth.end_session(svc.engine, session_id)
+    response = ok({"logged_out": bool(session_id)})
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
+@router.get("/me", response_model=Envelope, summary="The current user (null when anonymous)")
+def me(request: Request, svc: Svc) -> JSONText:
+    who = principal(request)
+    return ok({"user": who.public() if who else None, "public_read": svc.settings.public_read,
+               "can_write": bool(who and who.can_write), "csrf_token": who.csrf if who else None})
+
+
+@router.get("/tokens", response_model=Envelope, summary="The current user's API tokens (never the secret)")
+def tokens(who: User, svc: Svc) -> JSONText:
+    return ok({"items": auth.list_tokens(svc.engine, who.username)})
+
+
+@router.post("/tokens", response_model=Envelope, status_code=201, summary="Make an API token (shown once)")
+def new_token(body: NewToken, who: User, svc: Svc) -> JSONText:
+    """The token is in this answer only; the server keeps its SHA-256.  Send it as
+    ``Authorization: Bearer <token>``."""
+    token, info = auth.create_token(svc.engine, who.username, body.name, days=body.days)
+    return ok({"token": token, "info": info}, status=201)
+
+
+@router.delete("/tokens/{token_id}", response_model=Envelope, summary="Revoke one of the current user's tokens")
+def revoke(token_id: int, who: User, svc: Svc) -> Response:
+    auth.revoke_token(svc.engine, who.username, token_id)
+    return ok({"revoked": token_id})

@@ -1,0 +1,62 @@
+"""Health and the method catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from hqd.api.deps import Reader, Svc
+from hqd.api.errors import ERROR_RESPONSES, error_response, problem
+from hqd.api.responses import Envelope, JSONText, ok
+
+router = APIRouter(prefix="/api", tags=["system"], responses=ERROR_RESPONSES)
+
+
+@router.get("/health", response_model=Envelope, summary="Is the server up and its database reachable?")
+def health(svc: Svc) -> JSONText:
+    """Always public: version, database and schema revisions, the runs folder."""
+    from hqd import __version__
+    from hqd.api import auth_db
+    from hqd.registry import current_revision
+
+    try:
+        registry_rev = current_revision(svc.engine)
+        auth_rev = auth_db.current_revision(svc.engine)
+    except Exception as exc:  # any database failure makes the server unhealthy
+        return error_response(503, [problem("database_unavailable", f"the database does not answer "
+                                            f"({exc.__class__.__name__})")])  # type: ignore[return-value]
+    return ok({"version": __version__, "database": svc.engine.dialect.name, "registry_revision": registry_rev,
+               "auth_revision": auth_rev, "public_read": svc.settings.public_read,
+               "runs": len(svc.storage.runs())})
+
+
+def _param(name: str, p: Any) -> dict[str, Any]:
+    from hqd.methods.catalog import REQUIRED
+
+    default = None if p.default is REQUIRED else p.default
+    return {"name": name, "type": p.type.__name__, "default": default, "required": p.default is REQUIRED,
+            "help": p.help, "choices": list(p.choices) if p.choices is not None else None, "kind": p.kind}
+
+
+@router.get("/methods", response_model=Envelope, summary="Every method a recipe can name")
+def methods(_who: Reader, step: str | None = Query(None, description="only this step (family), e.g. weight")
+            ) -> JSONText:
+    """The catalogue (:mod:`hqd.methods.catalog`) and the pipeline's own steps, as ``hqd methods`` lists
+    them: step, name, one-line description and parameter schema."""
+    import hqd.methods  # noqa: F401  (registers every method)
+    from hqd.methods import catalog
+    from hqd.pipeline import LOCAL_METHODS
+
+    items: list[dict[str, Any]] = []
+    for family, entries in LOCAL_METHODS.items():
+        for name, (doc, params) in entries.items():
+            items.append({"step": family, "name": name, "doc": doc, "params": [
+                {"name": k, "type": t.__name__, "default": d, "required": False, "help": h, "choices": None,
+                 "kind": "option"} for k, (t, d, h) in params.items()]})
+    for method in catalog.all_methods():
+        items.append({"step": method.family, "name": method.name, "doc": method.doc,
+                      "params": [_param(k, p) for k, p in method.params.items()]})
+    if step is not None:
+        items = [m for m in items if m["step"] == step]
+    return ok({"total": len(items), "items": items})
