@@ -32,6 +32,8 @@ def _register() -> None:
     from hqd.cli import analyze  # noqa: F401  (analyze: coupling, theil, dagum, moran, … on runs or tables)
     from hqd.cli import registry  # noqa: F401  (registry: init, template, import, export, summary, gaps, ledger)
     from hqd.cli import robustness  # noqa: F401  (audit, uncertainty: rank bands, Sobol, leave-one-out)
+    from hqd.cli import serve  # noqa: F401  (serve: the JSON API and the dashboard)
+    from hqd.cli import users  # noqa: F401  (users: add, list, set-role, remove, token)
     # isort: on
 
 
