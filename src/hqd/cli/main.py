@@ -34,6 +34,7 @@ def _register() -> None:
     from hqd.cli import robustness  # noqa: F401  (audit, uncertainty: rank bands, Sobol, leave-one-out)
     from hqd.cli import serve  # noqa: F401  (serve: the JSON API and the dashboard)
     from hqd.cli import users  # noqa: F401  (users: add, list, set-role, remove, token)
+    from hqd.cli import report  # noqa: F401  (report: Blue-Book report as xlsx, html or pdf)
     # isort: on
 
 
