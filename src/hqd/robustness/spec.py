@@ -429,7 +429,7 @@ def _step_input(name: str, kind: str, item: Mapping[str, Any], fw: Framework, re
                            row=row, column=name)
             ok = False
             continue
-        variant = _apply_choice(recipe, kind, choice, scope, levels, fw)
+        variant = apply_choice(recipe, kind, choice, scope, levels, fw)
         built = _variant_recipe(variant, fw, problems, f"{where}, alternative {label!r}", recipe.source, row)
         if built is None:
             ok = False
@@ -623,8 +623,8 @@ def _base_choice(recipe: Recipe, kind: str, levels: tuple[int | str, ...] | None
     return step.choose(level=first, code=None) if isinstance(first, int) else step.choose(code=first)
 
 
-def _apply_choice(recipe: Recipe, kind: str, choice: MethodChoice, scope: str | None,
-                  levels: tuple[int | str, ...] | None, fw: Framework) -> dict[str, Any]:
+def apply_choice(recipe: Recipe, kind: str, choice: MethodChoice, scope: str | None,
+                 levels: tuple[int | str, ...] | None, fw: Framework) -> dict[str, Any]:
     """The recipe (as a dict) with ``choice`` applied where the input acts."""
     data = recipe.to_dict()
     step = dict(data[kind])
@@ -685,6 +685,7 @@ __all__ = [
     "Alternative",
     "UncertainInput",
     "UncertaintySpec",
+    "apply_choice",
     "load_spec",
     "parents_covered",
 ]

@@ -57,7 +57,7 @@ from hqd.robustness.sensitivity import (
     sobol_notes,
     sobol_table,
 )
-from hqd.robustness.spec import DATA_STEPS, UncertaintySpec, _apply_choice, load_spec, parents_covered
+from hqd.robustness.spec import DATA_STEPS, UncertaintySpec, apply_choice, load_spec, parents_covered
 
 Progress = Callable[[int, int], None]
 RANK_STATS_COLUMNS = ["node", "year", "region", "nominal", "mean", "median", "q05", "q95"]
@@ -162,7 +162,7 @@ class Analysis:
         for i, pick in zip(self.data_inputs, key, strict=True):
             item = self.spec.inputs[i]
             alt = item.alternatives[pick]
-            data = _apply_choice(Recipe.from_dict(data), item.kind, _as_choice(alt.choice), alt.scope, None,
+            data = apply_choice(Recipe.from_dict(data), item.kind, _as_choice(alt.choice), alt.scope, None,
                                  self.framework)
         # Only the data steps matter here: weigh and aggregate trivially so that no alternative of a
         # later step can fail while the cube is prepared.
@@ -773,7 +773,7 @@ def rebuild(analysis: Analysis, u_row: np.ndarray) -> Result:
         if item.kind in (*DATA_STEPS, "weight", "aggregate"):
             k = item.n_alternatives
             alt = item.alternatives[min(int(u_row[cols[0]] * k), k - 1)]
-            recipe = Recipe.from_dict(_apply_choice(recipe, item.kind, _as_choice(alt.choice), alt.scope,
+            recipe = Recipe.from_dict(apply_choice(recipe, item.kind, _as_choice(alt.choice), alt.scope,
                                                     item.levels, fw), source=recipe.source)
     table = fw.to_frame()
     if plan.noise is not None:
