@@ -21,9 +21,9 @@ from hqd.registry.summaries import PROJECT_GROUPS, format_count_total
 def loaded(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Engine, pd.DataFrame, pd.DataFrame]]:
-    """A registry with 600 synthetic projects (from an .xlsx file) and 40 enterprises (from a .csv file)."""
+    """A registry with 1,200 synthetic projects (from an .xlsx file) and 40 enterprises (from a .csv file)."""
     folder = tmp_path_factory.mktemp("summaries")
-    projects, enterprises = synthetic_projects(600, seed=3), synthetic_enterprises(40, seed=3)
+    projects, enterprises = synthetic_projects(1200, seed=3), synthetic_enterprises(40, seed=3)
     projects.to_excel(folder / "projects.xlsx", index=False)
     enterprises.to_csv(folder / "enterprises.csv", index=False)
     with fresh_database(request.param, folder) as url:

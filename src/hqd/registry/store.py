@@ -28,6 +28,7 @@ from hqd.registry.schema import Entity, note_hash
 
 CHUNK = 500
 COPY_MIN_ROWS = 200
+ANALYZE_MIN_ROWS = 1000
 AUDIT = ("version", "updated_at", "updated_by")
 
 
@@ -297,6 +298,10 @@ def insert_records(
         columns["note_hash"] = [note_hash(str(v)) for v in columns["note"]]
     columns |= {"version": [1] * n, "updated_at": [at] * n, "updated_by": [actor] * n}
     bulk_insert(conn, ent.table, with_defaults(ent.table, columns, n))
+    if is_postgres(conn) and n >= ANALYZE_MIN_ROWS:
+        # fresh statistics, or the planner keeps treating a just-filled table as empty (sequential scans
+        # for every key lookup of the next import)
+        conn.exec_driver_sql(f"ANALYZE {conn.dialect.identifier_preparer.format_table(ent.table)}")
     lf = ent.link_field
     if lf is not None:
         pairs = [
