@@ -147,17 +147,13 @@ def head_revision() -> str:
     return head
 
 
-def init_db(target: EngineLike | None = None) -> Engine | None:
-    """Create or upgrade the schema and load the built-in reference data (idempotent).
-
-    Returns the engine when ``target`` was an engine, else ``None`` (a URL's engine is disposed).
-    """
+def init_db(target: EngineLike | None = None) -> None:
+    """Create or upgrade the schema and load the built-in reference data (idempotent)."""
     from hqd.registry.taxonomy import sync_reference_data
 
     with engine_for(target) as engine:
         upgrade(engine)
         sync_reference_data(engine)
-        return engine if isinstance(target, Engine) else None
 
 
 def has_schema(engine: Engine) -> bool:

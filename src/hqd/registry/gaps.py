@@ -113,12 +113,9 @@ def _area(conn: Any, region: str | None) -> tuple[str, str, list[str]]:
         )
         name = conn.execute(select(m.Corridor.name_zh).where(m.Corridor.code == corridor)).scalar_one()
         return corridor, name, members
-    problems = Problems()
-    problems.error(
-        "unknown_region", f"{region!r} is neither a region nor a corridor of the registry", region=region
+    raise HqdError(
+        [Problem("unknown_region", f"{region!r} is neither a region nor a corridor of the registry", region=region)]
     )
-    problems.raise_if_errors()
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def classify(
