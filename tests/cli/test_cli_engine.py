@@ -39,6 +39,9 @@ def test_demo_writes_the_run_directory_and_labels_it_synthetic(tmp_path: Path) -
     # The Jing-Jin-Ji analyses of the analysis issue ride along.
     assert "coupling coordination" in done.stdout and "Theil-T" in done.stdout and "β convergence" in done.stdout
     assert (run_dir / "analysis" / "jjj.xlsx").exists() and (run_dir / "analysis" / "jjj_dagum.csv").exists()
+    # … and so does the registry: real taxonomy and chain maps, synthetic projects.
+    assert "project library: 2,000 projects" in done.stdout and "补链" in done.stdout
+    assert (tmp_path / "demo" / "registry.sqlite").exists()
 
 
 def test_run_then_validate_a_bad_file_exits_2_without_traceback(tmp_path: Path) -> None:

@@ -208,6 +208,25 @@ def demo(
     from hqd.cli.analyze import jjj_cmd
 
     jjj_cmd(run_dir, out=run_dir / "analysis", permutations=999)
+
+    console.rule("Industrial coordination registry (real taxonomy and chain maps; SYNTHETIC projects/firms)")
+    import hqd.registry as registry
+
+    db_url = f"sqlite:///{(out / 'registry.sqlite').resolve()}"
+    registry.load_demo(db_url)
+    projects = registry.summarize_projects(db_url, by="chain")
+    console.print(f"project library: {projects.headline()}")
+    for row in projects.table.head(6).itertuples():
+        console.print(f"  {row.name_zh}: {int(row.projects):,} projects, {row.investment_100m_cny:,.0f} 亿元")
+    gaps = registry.chain_gaps(db_url, "robotics")
+    names = gaps.links.set_index("code")["name_zh"] if "name_zh" in gaps.links.columns else None
+
+    def label(codes: list[str]) -> str:
+        return "、".join(str(names.get(c, c)) if names is not None else c for c in codes) or "—"
+
+    console.print(f"{gaps.chain_name_zh}: 补链 fill {label(gaps.targets('fill'))}; 强链 strengthen "
+                  f"{label(gaps.targets('strengthen'))}; 延链 extend {label(gaps.targets('extend'))}")
+    console.print(f"registry database: {db_url} (hqd registry --db {db_url} summary projects --by province)")
     console.print(f"[bold red]{SYNTHETIC_LABEL}[/]")
     console.print(f"[green]✓[/] run directory: {run_dir}/ — workbook {run_dir / 'results.xlsx'}; analyses in "
                   f"{run_dir / 'analysis'}/")
