@@ -63,6 +63,8 @@ def test_nominal_run_equals_the_pipeline_on_coinr_asem(recipe: str) -> None:
     {"method": "critic", "scope": "global", "sample": "by_year"},
     {"method": "entropy", "shift": 0.0001, "scope": "within_parent", "sample": "by_year"},
     {"method": "cv", "scope": "within_parent", "sample": "pooled", "by_level": {1: {"method": "equal"}}},
+    {"method": "combined", "first": {"method": "entropy", "shift": 0.0001}, "second": {"method": "equal"},
+     "alpha": 0.5, "scope": "within_parent", "sample": "pooled"},
 ])
 def test_nominal_run_equals_the_pipeline_on_the_demo(demo_paths: dict[str, Path], weight: dict[str, Any]) -> None:
     fw, panel, rc = load_inputs(demo_paths["framework"], demo_paths["data"], demo_paths["recipe"],
