@@ -100,45 +100,52 @@ def _db_errors(app: FastAPI) -> None:
                                                           "the request (out of range or malformed)")])
 
     def integrity_error(_request: Request, exc: Exception) -> Response:
-        return errors.error_response(409, [errors.problem("conflict", "the database refused the change: it "
-                                                          "conflicts with another record (changed meanwhile?)")])
+        return errors.error_response(409, [errors.problem("conflict", "the database refused the change: "
+                                                          "another record refers to this one, or has its key")])
 
     app.add_exception_handler(DataError, data_error)
     app.add_exception_handler(IntegrityError, integrity_error)
 
 
 def setup_demo(svc: Services) -> None:
-    """Add the bundled demo: run ``jjj-demo`` (as ``hqd demo``: build, write, ``hqd analyze jjj``, plus the
-    demo's uncertainty analysis) and the registry's synthetic demo data when the registry is empty."""
+    """Add the bundled demo: the run ``jjj-demo`` (:func:`build_demo_run`) and the registry's synthetic demo
+    data when the registry is empty."""
     from hqd import registry
+
+    build_demo_run(svc.storage)
+    if registry.count(svc.engine, "projects") == 0:
+        registry.load_demo(svc.engine)
+
+
+def build_demo_run(st: Storage, *, uncertainty_runs: int = 1000) -> None:
+    """Write the run ``jjj-demo`` as ``hqd demo`` does (build, write, ``hqd analyze jjj``) plus the demo's
+    uncertainty analysis (:func:`hqd.robustness.demo_uncertainty`), unless it is there."""
     from hqd.io.rundir import write_run
     from hqd.pipeline import run as run_pipeline
 
-    st = svc.storage
     st.ensure_demo_dataset()
-    if not (st.root / DEMO_RUN / "scores.csv").exists():
-        ds, fw = st.dataset(BUNDLED_DATASET), st.framework(BUNDLED_FRAMEWORK)
-        result = run_pipeline(fw["path"], ds["path"], ds["recipe_path"], regions=ds["regions_path"])
-        out = st.building_dir(DEMO_RUN)
-        write_run(result, out)
-        write_json(out / "inputs.json", {
-            "name": "Jing-Jin-Ji demo (SYNTHETIC)", "framework": fw["path"], "data": ds["path"],
-            "regions": ds["regions_path"], "options": {}, "framework_id": fw["id"], "dataset_id": ds["id"],
-            "owner": None, "created_at": utcnow(), "analyses": ["jjj", "uncertainty"]})
-        from hqd.cli.analyze import jjj_cmd
+    if (st.root / DEMO_RUN / "scores.csv").exists():
+        return
+    ds, fw = st.dataset(BUNDLED_DATASET), st.framework(BUNDLED_FRAMEWORK)
+    result = run_pipeline(fw["path"], ds["path"], ds["recipe_path"], regions=ds["regions_path"])
+    out = st.building_dir(DEMO_RUN)
+    write_run(result, out)
+    write_json(out / "inputs.json", {
+        "name": "Jing-Jin-Ji demo (SYNTHETIC)", "framework": fw["path"], "data": ds["path"],
+        "regions": ds["regions_path"], "options": {}, "framework_id": fw["id"], "dataset_id": ds["id"],
+        "owner": None, "created_at": utcnow(), "analyses": ["jjj", "uncertainty"]})
+    from hqd.cli.analyze import jjj_cmd
 
-        jjj_cmd(out, out=out / "analysis", permutations=999)
-        try:
-            from hqd.robustness import demo_uncertainty
-        except ImportError:  # robustness not installed in this build: the run has no rank bands
-            log.warning("hqd.robustness is not available: the demo run has no uncertainty analysis")
-        else:
-            paths = {"framework": Path(fw["path"]), "data": Path(ds["path"]), "regions": Path(ds["regions_path"]),
-                     "recipe": Path(ds["recipe_path"])}
-            demo_uncertainty(paths, n=1000, out=out)
-        st.publish(DEMO_RUN)
-    if registry.count(svc.engine, "projects") == 0:
-        registry.load_demo(svc.engine)
+    jjj_cmd(out, out=out / "analysis", permutations=999)
+    try:
+        from hqd.robustness import demo_uncertainty
+    except ImportError:  # robustness not installed in this build: the run has no rank bands
+        log.warning("hqd.robustness is not available: the demo run has no uncertainty analysis")
+    else:
+        paths = {"framework": Path(fw["path"]), "data": Path(ds["path"]), "regions": Path(ds["regions_path"]),
+                 "recipe": Path(ds["recipe_path"])}
+        demo_uncertainty(paths, n=uncertainty_runs, out=out)
+    st.publish(DEMO_RUN)
 
 
 def _web_dir() -> Path | None:
@@ -189,7 +196,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                 response.headers.setdefault(key, value)
         return response
 
-    app.add_middleware(LimitsMiddleware, max_bytes=settings.max_upload_bytes)  # type: ignore[arg-type]
+    app.add_middleware(LimitsMiddleware, max_bytes=settings.max_upload_bytes)
     for module in (system, auth_routes, inputs, runs, registry_routes, charts):
         app.include_router(module.router)
     web = _web_dir()

@@ -304,7 +304,7 @@ def authenticate(engine: Engine, username: str, password: str, client: str, *, m
 _dummy: list[str] = []
 
 
-def _DUMMY_HASH() -> str:  # noqa: N802 - a constant computed once
+def _DUMMY_HASH() -> str:
     if not _dummy:
         _dummy.append(HASHER.hash(secrets.token_urlsafe(16)))
     return _dummy[0]
@@ -357,9 +357,10 @@ def create_token(engine: Engine, username: str, name: str = "api", *, days: floa
         user_id = conn.execute(select(t.users.c.id).where(t.users.c.username == username.strip())).scalar()
         if user_id is None:
             raise HqdError([Problem("not_found", f"no user {username!r}", column="username")])
-        token_id = conn.execute(insert(t.tokens).values(
+        conn.execute(insert(t.tokens).values(
             user_id=user_id, name=label, token_hash=sha256(token), prefix=token[:10], created_at=at,
-            expires_at=at + dt.timedelta(days=days) if days else None)).inserted_primary_key[0]
+            expires_at=at + dt.timedelta(days=days) if days else None))
+        token_id = conn.execute(select(t.tokens.c.id).where(t.tokens.c.token_hash == sha256(token))).scalar_one()
     return token, {"id": int(token_id), "name": label, "prefix": token[:10], "created_at": at.isoformat(),
                    "expires_at": (at + dt.timedelta(days=days)).isoformat() if days else None}
 

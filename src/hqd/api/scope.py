@@ -107,7 +107,8 @@ def pin_import(engine: Engine, who: Principal, entity: str, raw: pd.DataFrame) -
     from hqd.registry import store
     from hqd.registry.db import read
     from hqd.registry.imports import validate_frame
-    from hqd.registry.schema import Resolver, entity as entity_of, key_tuples, map_headers, refs_needed
+    from hqd.registry.schema import Resolver, key_tuples, map_headers, refs_needed
+    from hqd.registry.schema import entity as entity_of
 
     ent = entity_of(entity)
     field, _ = LOCATION[entity]

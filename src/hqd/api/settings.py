@@ -96,7 +96,7 @@ class ApiSettings:
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         problems: list[Problem] = []
-        for name, value in (given or {}).items():
+        for name in given or {}:
             if name not in _BY_NAME:
                 problems.append(Problem("unknown_setting", f"unknown setting {name!r}; valid: "
                                         + ", ".join(_BY_NAME), column=name))

@@ -399,7 +399,12 @@ class Storage:
 
         path = self.run_dir(rid)
         if (path / "inputs.json").exists():
-            return read_json(path / "inputs.json")
+            inputs = read_json(path / "inputs.json")
+            try:  # uploads are found by id, so a runs folder that moved still works
+                ds, fw = self.dataset(inputs["dataset_id"]), self.framework(inputs["framework_id"])
+            except (HqdError, KeyError, TypeError):
+                return inputs
+            return {**inputs, "framework": fw["path"], "data": ds["path"], "regions": ds.get("regions_path")}
         manifest = read_manifest(path)
         return {"framework": manifest.get("framework_source"), "data": manifest.get("data_source"),
                 "regions": manifest.get("regions_source"), "options": {}}

@@ -245,12 +245,12 @@ def narrative(run_id: str, _who: Reader, svc: Svc, region: list[str] | None = Qu
     except HqdError as err:
         if err.codes != ["inputs_unavailable"] or start is not None or end is not None:
             raise
-        text = (svc.storage.run_dir(run_id) / "narrative.md").read_text(encoding="utf-8").splitlines()
+        lines = (svc.storage.run_dir(run_id) / "narrative.md").read_text(encoding="utf-8").splitlines()
         marker = "- " if lang == "zh" else "  "
-        items = [{"region": None, "lang": lang, "text": line[2:].strip()} for line in text
+        found = [{"region": None, "lang": lang, "text": line[2:].strip()} for line in lines
                  if line.startswith(marker) and line.strip()]
-        return ok({"total": len(items), "items": items, "source": "narrative.md",
-                   "synthetic": any(SYNTHETIC_LABEL in line for line in text)})
+        return ok({"total": len(found), "items": found, "source": "narrative.md",
+                   "synthetic": any(SYNTHETIC_LABEL in line for line in lines)})
     chosen = region or list(result.regions)
     unknown = [r for r in chosen if r not in result.regions]
     if unknown:
