@@ -42,6 +42,10 @@ def test_demo_writes_the_run_directory_and_labels_it_synthetic(tmp_path: Path) -
     # … and so does the registry: real taxonomy and chain maps, synthetic projects.
     assert "project library: 2,000 projects" in done.stdout and "补链" in done.stdout
     assert (tmp_path / "demo" / "registry.sqlite").exists()
+    # … and the uncertainty analysis with per-city rank bands.
+    assert "rank bands" in done.stdout
+    bands = pd.read_csv(run_dir / "uncertainty" / "rank_stats.csv", dtype={"region": str}, comment="#")
+    assert set(bands["region"]) >= {"110000", "131100"} and (bands["q05"] <= bands["q95"]).all()
 
 
 def test_run_then_validate_a_bad_file_exits_2_without_traceback(tmp_path: Path) -> None:

@@ -38,6 +38,21 @@ RANGES: dict[str, tuple[float, float]] = {
 #: the pattern the Beijing Blue Book 2023 reports, imitated here, not measured).
 TREND = {"ECO": 0.55, "SOC": 0.5, "ENV": 0.95, "INN": 0.6, "CUL": 0.2, "GOV": 0.85}
 #: Latent development level of each city (synthetic ordering for the demo).
+#: City profiles by dimension (synthetic, shaped after commonly described city characters: the heavy-industry
+#: cities weaker in ecology, the mountain and coastal cities greener, the capital stronger in innovation).
+PROFILE: dict[str, dict[str, float]] = {
+    "110000": {"INN": 0.08, "CUL": 0.05, "ENV": -0.05},
+    "120000": {"ECO": 0.05, "ENV": -0.05},
+    "130200": {"ECO": 0.12, "ENV": -0.2},
+    "130400": {"ECO": 0.05, "ENV": -0.15},
+    "130500": {"ENV": -0.12},
+    "130100": {"ENV": -0.08, "SOC": 0.05},
+    "130700": {"ENV": 0.2, "ECO": -0.08},
+    "130800": {"ENV": 0.22, "ECO": -0.08, "CUL": 0.05},
+    "130300": {"ENV": 0.12, "CUL": 0.1},
+    "131000": {"INN": 0.1},
+    "130600": {"CUL": 0.06, "INN": 0.04},
+}
 LEVEL = {"110000": 0.95, "120000": 0.75, "130100": 0.5, "131000": 0.45, "130200": 0.43, "130300": 0.4,
          "130600": 0.36, "130900": 0.33, "130400": 0.29, "130700": 0.27, "130800": 0.26, "130500": 0.2,
          "131100": 0.18}
@@ -77,8 +92,11 @@ def synthetic_panel(seed: int = SEED) -> pd.DataFrame:
     loading = rng.uniform(0.6, 1.0, size=len(codes))                  # (m,)
     trend = np.array([TREND[d] for d in dims]) * rng.uniform(0.8, 1.2, size=len(codes))
     noise = rng.normal(0.0, 0.03, size=(len(YEARS), len(cities), len(codes)))
-    quality = 0.08 + 0.55 * level[None, :, None] * loading[None, None, :] \
-        + 0.35 * trend[None, None, :] * t[:, None, None] + noise
+    profile = np.array([[PROFILE.get(c, {}).get(d, 0.0) for d in dims] for c in cities])      # (R, m)
+    idiosyncratic = rng.normal(0.0, 0.06, size=(len(cities), len(codes)))                     # (R, m)
+    pace = rng.uniform(0.8, 1.2, size=len(cities))                                             # (R,)
+    quality = 0.08 + 0.55 * level[None, :, None] * loading[None, None, :] + profile + idiosyncratic \
+        + 0.35 * trend[None, None, :] * (pace[:, None] * t[:, None, None]) + noise
     quality = np.clip(quality, 0.0, 1.0)
     lo = np.array([RANGES[c][0] for c in codes])
     hi = np.array([RANGES[c][1] for c in codes])
