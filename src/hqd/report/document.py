@@ -550,7 +550,8 @@ class _Builder:
         except HqdError:
             raise
         except Exception as exc:  # the database layer raises many types for one meaning: cannot read
-            raise HqdError(f"cannot read the registry at {self.db}: {exc}", code="database_error") from None
+            first = (str(exc).splitlines() or [type(exc).__name__])[0]
+            raise HqdError(f"cannot read the registry at {self.db}: {first}", code="database_error") from None
         label = "name_zh" if self.lang == "zh" else "name_en"
         shown_heads: set[str] = set()
         if any(s.synthetic for _, _, s in summaries):
@@ -565,7 +566,8 @@ class _Builder:
             frame = summary.to_frame()
             frame = frame[["key", label, *[c for c in frame.columns if c not in ("key", "name_zh", "name_en")]]]
             frame = frame.rename(columns={label: "name"})
-            section.blocks.append(TableBlock(f"registry_{subject}_{by}"[:31], f"{subject} × {by}", frame,
+            title = self.t("reg_projects_by" if subject == "projects" else "reg_enterprises_by", by=self.t(f"by_{by}"))
+            section.blocks.append(TableBlock(f"registry_{subject}_{by}"[:31], title, frame,
                                              digits={"projects": 0, "investment_100m_cny": 1, "enterprises": 0},
                                              hide_in_html=(), note="; ".join(summary.notes)))
         return section
