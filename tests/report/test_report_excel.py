@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,9 +17,9 @@ from hqd.report import build_document, build_report
 pytest_plugins = ["report_fixtures"]
 
 
-def _sheet_frame(sheet, header_row: int) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _sheet_frame(sheet: Any, header_row: int) -> pd.DataFrame:
     rows = list(sheet.iter_rows(min_row=header_row, values_only=True))
-    zh, en, *data = rows
+    _zh, en, *data = rows
     return pd.DataFrame(data, columns=list(en))
 
 
@@ -50,7 +51,7 @@ def test_scores_sheets_hold_the_numbers_of_scores_csv(demo_run: Path, demo_repor
     assert full["Node"].tolist() == scores["node"].tolist()
     # openpyxl writes numbers with 16 significant digits ("%.16g"; Excel itself keeps 15): the workbook holds
     # each score of scores.csv rounded to 16 digits, i.e. equal within 1e-15 relative
-    as_written = np.array([float("%.16g" % v) for v in scores["score"]])
+    as_written = np.array([float(f"{v:.16g}") for v in scores["score"]])
     np.testing.assert_array_equal(full["Score"].astype(float).to_numpy(), as_written)
     np.testing.assert_allclose(full["Score"].astype(float).to_numpy(), scores["score"].to_numpy(), rtol=1e-15, atol=0)
     np.testing.assert_array_equal(full["Rank"].astype(float).to_numpy(), scores["rank"].to_numpy())

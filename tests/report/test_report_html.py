@@ -48,6 +48,7 @@ def test_html_holds_the_narrative_labels_and_formulas(demo_run: Path, demo_repor
     assert esc(entropy.splitlines()[0]) in text  # formulas come from the methods' own docstrings
     assert esc((inspect.getdoc(theil) or "").splitlines()[0]) in text
     assert "SYNTHETIC DATA" in text and "未指定数据库" in text
+    assert '<td class="num">2022</td>' in text and ">2,022<" not in text  # years print as years
 
 
 def test_every_chart_renders_offline_in_chromium(offline: Any, demo_reports: dict[str, Path]) -> None:

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from hqd.errors import HqdError
 from hqd.report import build_document, build_report
+from hqd.report.document import TableBlock, TextBlock
 
 pytest_plugins = ["report_fixtures"]
 
@@ -31,14 +32,14 @@ def test_registry_chapter_holds_the_summaries(bare_run: Path, demo_db: str, tmp_
     expected = pd.to_numeric(loaded["investment_100m_cny"]).sum()
     report = build_document(bare_run, lang="zh", db=demo_db)
     section = next(s for s in report.sections if s.key == "registry")
-    tables = {b.key: b for b in section.blocks if hasattr(b, "frame")}
+    tables = {b.key: b for b in section.blocks if isinstance(b, TableBlock)}
     assert set(tables) == {"registry_projects_chain", "registry_projects_province", "registry_projects_status",
                            "registry_enterprises_tier", "registry_enterprises_chain"}
     for key in ("registry_projects_chain", "registry_projects_province", "registry_projects_status"):
         frame = tables[key].frame
         assert frame["projects"].sum() == 120, key
         assert frame["investment_100m_cny"].sum() == pytest.approx(expected, rel=1e-9), key
-    text = " ".join(b.text for b in section.blocks if hasattr(b, "text"))
+    text = " ".join(b.text for b in section.blocks if isinstance(b, TextBlock))
     assert "120 projects" in text and "合成" in text
     assert "未指定数据库" not in " ".join(report.missing)
     workbook = load_workbook(build_report(bare_run, "xlsx", tmp_path / "r.xlsx", db=demo_db), read_only=True)

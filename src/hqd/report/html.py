@@ -67,7 +67,9 @@ def _format(value: Any, digits: int | None) -> tuple[str, bool]:
     if isinstance(value, bool | np.bool_):
         return ("✓" if value else "✗"), False
     if isinstance(value, int | np.integer):
-        return f"{int(value):,}" if digits is None or digits == 0 else f"{int(value):,.{digits}f}", True
+        number = int(value)
+        separator = "," if abs(number) >= 10000 else ""  # years and ranks stay plain
+        return f"{number:{separator}.{digits or 0}f}" if digits else f"{number:{separator}}", True
     if isinstance(value, float | np.floating):
         number = float(value)
         if digits is None:
