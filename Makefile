@@ -30,7 +30,7 @@ typecheck: install-test
 	$(BIN)/mypy src/hqd
 
 pytest: install-test
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 test: lint typecheck pytest
 
