@@ -36,3 +36,13 @@ def test_lookup_and_join() -> None:
     with pytest.raises(HqdError) as caught:
         check_lang("de")
     assert caught.value.codes == ["invalid_parameter"] and "zh, en" in str(caught.value)
+
+
+def test_catalogue_is_json_for_the_dashboard() -> None:
+    import json
+
+    from hqd.report.messages import catalogue
+
+    data = json.loads(json.dumps(catalogue(), ensure_ascii=False))
+    assert data["messages"]["sec_summary"] == {"zh": "摘要", "en": "Summary"}
+    assert data["columns"]["region"] == {"zh": "地区", "en": "Region"}

@@ -52,3 +52,18 @@ def test_not_a_run_directory(tmp_path: Path) -> None:
     with pytest.raises(HqdError) as caught:
         build_report(tmp_path, "docx", tmp_path / "x.docx")
     assert caught.value.codes == ["invalid_parameter"] and "xlsx, html, pdf" in str(caught.value)
+
+
+def test_map_is_left_out_when_few_regions_have_centres(demo_run: Path, tmp_path: Path) -> None:
+    import pandas as pd
+
+    run = tmp_path / "run"
+    shutil.copytree(demo_run, run, ignore=shutil.ignore_patterns("analysis", "uncertainty", "*.xlsx"))
+    scores = pd.read_csv(run / "scores.csv", dtype={"region": str})
+    # keep Beijing and Tianjin, give the Hebei cities codes without bundled centres (other provinces' capitals)
+    recode = {"130100": "140100", "130200": "210100", "130300": "220100", "130400": "230100"}
+    scores = scores[scores["region"].isin(["110000", "120000", *recode])].replace({"region": recode})
+    scores.to_csv(run / "scores.csv", index=False)
+    report = build_document(run, lang="en")
+    assert "map_points" not in [c.name for c in report.charts()]
+    assert any("Only 2 of 6 regions" in note for note in report.missing)

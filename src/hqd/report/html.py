@@ -67,9 +67,9 @@ def _format(value: Any, digits: int | None) -> tuple[str, bool]:
     if isinstance(value, bool | np.bool_):
         return ("✓" if value else "✗"), False
     if isinstance(value, int | np.integer):
-        number = int(value)
-        separator = "," if abs(number) >= 10000 else ""  # years and ranks stay plain
-        return f"{number:{separator}.{digits or 0}f}" if digits else f"{number:{separator}}", True
+        whole = int(value)
+        separator = "," if abs(whole) >= 10000 else ""  # years and ranks stay plain
+        return f"{whole:{separator}.{digits or 0}f}" if digits else f"{whole:{separator}}", True
     if isinstance(value, float | np.floating):
         number = float(value)
         if digits is None:

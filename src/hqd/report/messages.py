@@ -128,6 +128,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "missing_weights": {"zh": "空间权重仅内置京津冀13市；其他地区请提供 GeoJSON。",
                         "en": "Spatial weights are built in only for the 13 Jing-Jin-Ji cities; give a GeoJSON for other "
                               "regions."},
+    "missing_centres": {"zh": "仅 {placed}/{total} 个地区有内置中心点坐标：空间分布图未包含（可在仪表盘或 build_chart 中提供 GeoJSON）。",
+                        "en": "Only {placed} of {total} regions have built-in centre points: the map is left out (give a "
+                              "GeoJSON to the dashboard or build_chart)."},
     "chart_failed": {"zh": "图“{chart}”未生成：{reason}", "en": "Chart “{chart}” not drawn: {reason}"},
     # ---- charts
     "chart_ranking": {"zh": "{year}年{node}排名", "en": "{node}: ranking {year}"},
@@ -257,3 +260,9 @@ def join(items: list[str], lang: str) -> str:
     if len(items) <= 1:
         return "".join(items)
     return t("list_sep", lang).join(items[:-1]) + t("and", lang) + items[-1]
+
+
+def catalogue() -> dict[str, object]:
+    """The whole catalogue as JSON-ready data (for the dashboard): messages and column labels, both languages."""
+    return {"langs": list(LANGS), "font_stack": FONT_STACK, "messages": MESSAGES,
+            "columns": {key: {"zh": zh, "en": en} for key, (zh, en) in COLUMNS.items()}}
