@@ -241,6 +241,8 @@ def demo(
     console.print(f"[bold red]{SYNTHETIC_LABEL}[/]")
     console.print(f"[green]✓[/] run directory: {run_dir}/ — workbook {run_dir / 'results.xlsx'}; analyses in "
                   f"{run_dir / 'analysis'}/")
+    console.print(f"Blue-Book report: hqd report {run_dir} --format pdf --out {out / 'report.pdf'} --db {db_url}",
+                  highlight=False, soft_wrap=True)
 
 
 @app.command()

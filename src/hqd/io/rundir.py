@@ -1,6 +1,7 @@
 """The run directory: what ``hqd run`` writes and later commands (analysis, uncertainty, reports) read.
 
-Files: ``scores.csv`` (``region, year, node, level, score, rank, group_rank``), ``weights.csv``
+Files: ``scores.csv`` (``region, year, node, level, score, rank, group_rank``), ``regions.csv`` (the
+regions' names and groups as read), ``weights.csv``
 (``node, parent, year, method, weight, effective_weight``), ``framework.csv``, ``recipe.yaml`` (as
 resolved, defaults filled in), ``manifest.json``, ``growth.csv``, ``yoy.csv``, ``drivers.csv``, ``grades.csv``,
 ``narrative.md`` and ``results.xlsx``.
@@ -31,6 +32,7 @@ def write_run(result: Result, out: str | Path, *, narrative_regions: list[str] |
     neutralise(scores).to_csv(out / "scores.csv", index=False)
     neutralise(result.weights).to_csv(out / "weights.csv", index=False)
     neutralise(result.framework.to_frame()).to_csv(out / "framework.csv", index=False)
+    neutralise(result.panel.region_meta.reset_index()).to_csv(out / "regions.csv", index=False)
     (out / "recipe.yaml").write_text(result.recipe.to_yaml(), encoding="utf-8")
     (out / "manifest.json").write_text(result.manifest_json(), encoding="utf-8")
     growth = result.growth()
