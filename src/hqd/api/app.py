@@ -56,6 +56,37 @@ class LimitsMiddleware:
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
 
+    async def _json_body(self, receive: Receive, send: Send) -> Receive | None:
+        """Read a JSON body (bounded by the limit); refuse NUL characters, which no database stores."""
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.max_bytes:
+                await self._refuse(send, 413, "payload_too_large", f"the request body is larger than the "
+                                   f"server's limit of {self.max_bytes / 1048576:g} MiB")
+                return None
+            more = bool(message.get("more_body", False))
+        body = b"".join(chunks)
+        if b"\x00" in body or b"\\u0000" in body.lower():
+            await self._refuse(send, 400, "invalid_character", "text in the request must not contain NUL characters")
+            return None
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return replay
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -69,12 +100,18 @@ class LimitsMiddleware:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(send, 413, "payload_too_large", limit)
             return
+        source = receive
+        if headers.get(b"content-type", b"").startswith(b"application/json"):
+            replay = await self._json_body(receive, send)
+            if replay is None:
+                return
+            source = replay
         received = 0
         started = False
 
         async def counted() -> Message:
             nonlocal received
-            message = await receive()
+            message = await source()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:

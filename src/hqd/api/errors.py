@@ -27,6 +27,9 @@ from hqd.errors import HqdError, Problem
 
 log = logging.getLogger("hqd.api")
 
+#: The largest integer a parameter may take (every database stores it).
+MAX_INT = 2**31 - 1
+
 #: HTTP status of a reason code (anything else in an HqdError is 400).
 STATUS_OF: dict[str, int] = {
     "unauthenticated": 401,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from hqd.api import auth
 from hqd.api.deps import CSRF_COOKIE, SESSION_COOKIE, Svc, User, client_address, principal
-from hqd.api.errors import ERROR_RESPONSES
+from hqd.api.errors import ERROR_RESPONSES, MAX_INT
 from hqd.api.responses import Envelope, JSONText, ok
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
@@ -75,6 +76,6 @@ def new_token(body: NewToken, who: User, svc: Svc) -> JSONText:
 
 
 @router.delete("/tokens/{token_id}", response_model=Envelope, summary="Revoke one of the current user's tokens")
-def revoke(token_id: int, who: User, svc: Svc) -> Response:
+def revoke(who: User, svc: Svc, token_id: int = PathParam(..., ge=1, le=MAX_INT)) -> Response:
     auth.revoke_token(svc.engine, who.username, token_id)
     return ok({"revoked": token_id})

@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from hqd.api.deps import Reader, Svc, Writer, may_change
-from hqd.api.errors import ERROR_RESPONSES
+from hqd.api.errors import ERROR_RESPONSES, MAX_INT
 from hqd.api.responses import Envelope, JSONText, Page, ok, page
 from hqd.errors import HqdError, Problem
 
@@ -117,8 +117,8 @@ def dataset(dataset_id: str, _who: Reader, svc: Svc) -> JSONText:
 
 
 @router.get("/datasets/{dataset_id}/data", response_model=Page, summary="A dataset's values (validated panel)")
-def dataset_data(dataset_id: str, _who: Reader, svc: Svc, limit: int | None = Query(None, ge=1),
-                 offset: int = Query(0, ge=0)) -> JSONText:
+def dataset_data(dataset_id: str, _who: Reader, svc: Svc, limit: int | None = Query(None, ge=1, le=MAX_INT),
+                 offset: int = Query(0, ge=0, le=MAX_INT)) -> JSONText:
     """The panel as the engine reads it (``region, year`` and one column per indicator)."""
     from hqd.pipeline import load_inputs
 

@@ -24,7 +24,7 @@ from hqd import registry as reg
 from hqd.api import scope
 from hqd.api.auth import covers
 from hqd.api.deps import Reader, Svc, Writer
-from hqd.api.errors import ERROR_RESPONSES
+from hqd.api.errors import ERROR_RESPONSES, MAX_INT
 from hqd.api.responses import Envelope, JSONText, Page, ok, page, records_page
 from hqd.errors import HqdError, Problem, Problems
 from hqd.registry.summaries import ENTERPRISE_GROUPS, PROJECT_GROUPS
@@ -40,7 +40,7 @@ FILTER_KINDS = ("text", "ref", "choice", "credit_code", "url", "int", "year", "f
 class Change(BaseModel):
     """An update: the version read, and the fields to change (values as text or JSON values)."""
 
-    version: int = Field(..., ge=1, description="the record's version when it was read")
+    version: int = Field(..., ge=1, le=MAX_INT, description="the record's version when it was read")
     changes: dict[str, Any] = Field(..., description="field → new value")
 
 
@@ -77,7 +77,10 @@ def _typed(field: Any, raw: str) -> Any:
     kind = field.kind
     try:
         if kind in ("int", "year"):
-            return int(raw)
+            number = int(raw)
+            if abs(number) > MAX_INT:
+                raise ValueError(raw)
+            return number
         if kind == "float":
             value = float(raw)
             if value != value or value in (float("inf"), float("-inf")):
@@ -165,7 +168,7 @@ def reference(_who: Reader, svc: Svc) -> JSONText:
 @router.get("/history", response_model=Page, summary="The change log (newest first)")
 def history(_who: Reader, svc: Svc, entity: str | None = Query(None, json_schema_extra={"enum": ENTITY_NAMES}),
             key: str | None = Query(None, max_length=1000, description="a record key (needs entity)"),
-            limit: int = Query(100, ge=1)) -> JSONText:
+            limit: int = Query(100, ge=1, le=MAX_INT)) -> JSONText:
     """:func:`hqd.registry.history`: who changed which field of which record, when, from what to what."""
     _no_nul(key, "key")
     parts = _key(_entity(entity), key) if entity is not None and key is not None else None
@@ -256,7 +259,7 @@ def entity_schema(_who: Reader, svc: Svc, entity: str = EntityParam) -> JSONText
 
 @router.get("/{entity}/records", response_model=Page, summary="Records, filtered, sorted and paged")
 def records(request: Request, _who: Reader, svc: Svc, entity: str = EntityParam,
-            limit: int | None = Query(None, ge=1), offset: int = Query(0, ge=0),
+            limit: int | None = Query(None, ge=1, le=MAX_INT), offset: int = Query(0, ge=0, le=MAX_INT),
             sort: str | None = Query(None, max_length=80, description="a field; '-field' sorts descending"),
             in_region: str | None = Query(None, max_length=40, description="records located in this province "
                                           "or city (code or name)")) -> JSONText:
@@ -326,7 +329,7 @@ def update(key: str, body: Change, who: Writer, svc: Svc, entity: str = EntityPa
 
 @router.delete("/{entity}/records/{key:path}", response_model=Envelope, summary="Delete a record")
 def delete(key: str, who: Writer, svc: Svc, entity: str = EntityParam,
-           version: int = Query(..., ge=1, description="the record's version when it was read")) -> JSONText:
+           version: int = Query(..., ge=1, le=MAX_INT, description="the record's version when it was read")) -> JSONText:
     ent = _entity(entity)
     _no_nul(key, "key")
     parts = _key(ent, key)

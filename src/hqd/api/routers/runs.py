@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import FileResponse, Response
 
 from hqd.api.deps import Reader, Svc, Writer, may_change
-from hqd.api.errors import ERROR_RESPONSES
+from hqd.api.errors import ERROR_RESPONSES, MAX_INT
 from hqd.api.responses import Envelope, JSONText, Page, ok, page
 from hqd.api.storage import DOWNLOADS, relocate, utcnow, write_json
 from hqd.errors import HqdError, Problem
@@ -161,7 +161,7 @@ def scores(run_id: str, _who: Reader, svc: Svc,
            year: list[int] | None = Query(None, description="years (repeat)"),
            node: list[str] | None = Query(None, description="framework nodes (repeat); e.g. the index code"),
            level: int | None = Query(None, ge=0, le=20, description="0 = the index, 1 = dimensions …"),
-           limit: int | None = Query(None, ge=1), offset: int = Query(0, ge=0)) -> JSONText:
+           limit: int | None = Query(None, ge=1, le=MAX_INT), offset: int = Query(0, ge=0, le=MAX_INT)) -> JSONText:
     """``scores.csv``: ``region, year, node, level, score, rank, group_rank``."""
     frame = _filter(svc.storage.table(run_id, "scores"), region=region, year=year, node=node, level=level)
     return page(frame, limit=_limit(svc, limit), offset=offset)
@@ -170,7 +170,7 @@ def scores(run_id: str, _who: Reader, svc: Svc,
 @router.get("/runs/{run_id}/weights", response_model=Page, summary="Weights (filterable)")
 def weights(run_id: str, _who: Reader, svc: Svc, node: list[str] | None = Query(None),
             parent: list[str] | None = Query(None), year: list[int] | None = Query(None),
-            limit: int | None = Query(None, ge=1), offset: int = Query(0, ge=0)) -> JSONText:
+            limit: int | None = Query(None, ge=1, le=MAX_INT), offset: int = Query(0, ge=0, le=MAX_INT)) -> JSONText:
     """``weights.csv``: ``node, parent, year, method, weight, effective_weight`` (year empty when pooled)."""
     frame = svc.storage.table(run_id, "weights")
     if year:
@@ -182,7 +182,7 @@ def weights(run_id: str, _who: Reader, svc: Svc, node: list[str] | None = Query(
 @router.get("/runs/{run_id}/grades", response_model=Page, summary="Grades of the index and dimensions")
 def grades(run_id: str, _who: Reader, svc: Svc, region: list[str] | None = Query(None),
            year: list[int] | None = Query(None), node: list[str] | None = Query(None),
-           limit: int | None = Query(None, ge=1), offset: int = Query(0, ge=0)) -> JSONText:
+           limit: int | None = Query(None, ge=1, le=MAX_INT), offset: int = Query(0, ge=0, le=MAX_INT)) -> JSONText:
     frame = _filter(svc.storage.table(run_id, "grades"), region=region, year=year, node=node)
     return page(frame, limit=_limit(svc, limit), offset=offset)
 
@@ -271,7 +271,7 @@ def narrative(run_id: str, _who: Reader, svc: Svc, region: list[str] | None = Qu
 def groups(run_id: str, _who: Reader, svc: Svc, column: str = Query("province", max_length=100),
            method: Literal["mean", "median", "weighted_mean"] | None = None,
            weight_column: str | None = Query(None, max_length=100), node: list[str] | None = Query(None),
-           limit: int | None = Query(None, ge=1), offset: int = Query(0, ge=0)) -> JSONText:
+           limit: int | None = Query(None, ge=1, le=MAX_INT), offset: int = Query(0, ge=0, le=MAX_INT)) -> JSONText:
     """:meth:`hqd.result.Result.group_scores` (the regions table's group column, e.g. ``province``)."""
     result = svc.storage.result(run_id)
     if method == "weighted_mean" and not weight_column:
@@ -307,8 +307,8 @@ def analyses(run_id: str, _who: Reader, svc: Svc) -> JSONText:
 
 @router.get("/runs/{run_id}/analyses/{name}", response_model=Page, summary="One analysis table")
 def analysis(run_id: str, name: str, _who: Reader, svc: Svc, region: list[str] | None = Query(None),
-             year: list[int] | None = Query(None), limit: int | None = Query(None, ge=1),
-             offset: int = Query(0, ge=0)) -> JSONText:
+             year: list[int] | None = Query(None), limit: int | None = Query(None, ge=1, le=MAX_INT),
+             offset: int = Query(0, ge=0, le=MAX_INT)) -> JSONText:
     return _folder_table(run_id, name, svc, "analysis", limit, offset, {"region": region, "year": year})
 
 
@@ -321,7 +321,7 @@ def uncertainty(run_id: str, _who: Reader, svc: Svc) -> JSONText:
 @router.get("/runs/{run_id}/uncertainty/{name}", response_model=Page, summary="One uncertainty table")
 def uncertainty_table(run_id: str, name: str, _who: Reader, svc: Svc, region: list[str] | None = Query(None),
                       year: list[int] | None = Query(None), node: list[str] | None = Query(None),
-                      limit: int | None = Query(None, ge=1), offset: int = Query(0, ge=0)) -> JSONText:
+                      limit: int | None = Query(None, ge=1, le=MAX_INT), offset: int = Query(0, ge=0, le=MAX_INT)) -> JSONText:
     return _folder_table(run_id, name, svc, "uncertainty", limit, offset,
                          {"region": region, "year": year, "node": node})
 
