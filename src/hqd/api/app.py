@@ -108,18 +108,24 @@ class LimitsMiddleware:
             source = replay
         received = 0
         started = False
+        refused = False
 
         async def counted() -> Message:
-            nonlocal received
+            nonlocal received, refused
             message = await source()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    if not started and not refused:  # answer now: a route may turn the error into its own
+                        refused = True
+                        await self._refuse(send, 413, "payload_too_large", limit)
                     raise _TooLarge
             return message
 
         async def tracked(message: Message) -> None:
             nonlocal started
+            if refused:
+                return  # the 413 has been sent; whatever the route answers after it is dropped
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
@@ -127,7 +133,7 @@ class LimitsMiddleware:
         try:
             await self.app(scope, counted, tracked)
         except _TooLarge:
-            if not started:
+            if not started and not refused:
                 await self._refuse(send, 413, "payload_too_large", limit)
 
 

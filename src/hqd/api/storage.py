@@ -406,8 +406,10 @@ class Storage:
                 return inputs
             return {**inputs, "framework": fw["path"], "data": ds["path"], "regions": ds.get("regions_path")}
         manifest = read_manifest(path)
+        regions = manifest.get("regions_source") or (str(path / "regions.csv") if (path / "regions.csv").exists()
+                                                     else None)
         return {"framework": manifest.get("framework_source"), "data": manifest.get("data_source"),
-                "regions": manifest.get("regions_source"), "options": {}}
+                "regions": regions, "options": {}}
 
     def result(self, rid: str) -> Any:
         """The run's :class:`hqd.result.Result`, rebuilt with :func:`hqd.pipeline.run` from its recorded
