@@ -35,7 +35,6 @@ STATUS_OF: dict[str, int] = {
     "unauthenticated": 401,
     "invalid_credentials": 401,
     "invalid_token": 401,
-    "session_expired": 401,
     "forbidden": 403,
     "out_of_scope": 403,
     "csrf_failed": 403,
