@@ -125,7 +125,9 @@ async function boot() {
   setLang(params.get("lang") || localStorage.getItem("hqd-lang") || "zh");
   await Promise.all([loadUser(), loadRuns()]);
   const wanted = params.get("run") || localStorage.getItem("hqd-run");
-  await useRun(state.runs.some((r) => r.id === wanted) ? wanted : (state.runs.find((r) => r.id === "jjj-demo") || state.runs[0] || {}).id);
+  // the API's demo run, else the run `hqd demo --out DIR` writes (DIR/run), else the first
+  const fallback = ["jjj-demo", "run"].find((id) => state.runs.some((r) => r.id === id)) || (state.runs[0] || {}).id;
+  await useRun(state.runs.some((r) => r.id === wanted) ? wanted : fallback);
   for (const button of document.querySelectorAll("[data-lang]")) button.addEventListener("click", () => changeLang(button.dataset.lang));
   setupLogin();
   renderHeader();
