@@ -38,13 +38,16 @@ API_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "
                "Cache-Control": "no-store"}
 
 
+API_HEADER_BYTES = [(k.lower().encode(), v.encode()) for k, v in API_HEADERS.items()]
+
+
 class _TooLarge(Exception):
     pass
 
 
 class LimitsMiddleware:
-    """Refuse request bodies over the size limit (413) and NUL characters in the URL (400), in the one
-    error shape, before any route reads them."""
+    """Refuse request bodies over the size limit (413) and NUL characters in the URL or JSON text (400), in
+    the one error shape, before any route reads them; add the security headers to every ``/api`` answer."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -122,12 +125,18 @@ class LimitsMiddleware:
                     raise _TooLarge
             return message
 
+        api = scope.get("path", "").startswith("/api")
+
         async def tracked(message: Message) -> None:
             nonlocal started
             if refused:
                 return  # the 413 has been sent; whatever the route answers after it is dropped
             if message["type"] == "http.response.start":
                 started = True
+                if api:
+                    present = {k.lower() for k, _ in message.get("headers", [])}
+                    message["headers"] = [*message.get("headers", []),
+                                          *((k, v) for k, v in API_HEADER_BYTES if k not in present)]
             await send(message)
 
         try:
@@ -230,14 +239,6 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.hqd = svc
     errors.install(app)
     _db_errors(app)
-
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        if request.url.path.startswith("/api"):
-            for key, value in API_HEADERS.items():
-                response.headers.setdefault(key, value)
-        return response
 
     app.add_middleware(LimitsMiddleware, max_bytes=settings.max_upload_bytes)
     for module in (system, auth_routes, inputs, runs, registry_routes, charts):

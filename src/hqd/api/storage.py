@@ -306,6 +306,9 @@ class Storage:
                 out.append(self.run_summary(rid))
         return out
 
+    def count_runs(self) -> int:
+        return sum(1 for p in self.root.glob("*/scores.csv") if ID_PATTERN.match(p.parent.name))
+
     def run_summary(self, rid: str) -> dict[str, Any]:
         from hqd.io.rundir import read_manifest
 

@@ -150,6 +150,8 @@ def _filter(frame: pd.DataFrame, **wanted: Any) -> pd.DataFrame:
             continue
         if column in ("year", "level", "start_year", "end_year"):
             mask &= frame[column].isin([float(v) for v in values])
+        elif pd.api.types.is_string_dtype(frame[column].dtype):
+            mask &= frame[column].isin([str(v) for v in values])
         else:
             mask &= frame[column].astype(str).isin([str(v) for v in values])
     return frame[mask]

@@ -16,19 +16,21 @@ router = APIRouter(prefix="/api", tags=["system"], responses=ERROR_RESPONSES)
 @router.get("/health", response_model=Envelope, summary="Is the server up and its database reachable?")
 def health(svc: Svc) -> JSONText:
     """Always public: version, database and schema revisions, the runs folder."""
+    from sqlalchemy import text
+
     from hqd import __version__
     from hqd.api import auth_db
-    from hqd.registry import current_revision
 
     try:
-        registry_rev = current_revision(svc.engine)
-        auth_rev = auth_db.current_revision(svc.engine)
+        with svc.engine.connect() as conn:
+            registry_rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            auth_rev = conn.execute(text(f"SELECT version_num FROM {auth_db.VERSION_TABLE}")).scalar()
     except Exception as exc:  # any database failure makes the server unhealthy
         return error_response(503, [problem("database_unavailable", f"the database does not answer "
                                             f"({exc.__class__.__name__})")])  # type: ignore[return-value]
     return ok({"version": __version__, "database": svc.engine.dialect.name, "registry_revision": registry_rev,
                "auth_revision": auth_rev, "public_read": svc.settings.public_read,
-               "runs": len(svc.storage.runs())})
+               "runs": svc.storage.count_runs()})
 
 
 def _param(name: str, p: Any) -> dict[str, Any]:
