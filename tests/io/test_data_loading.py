@@ -92,3 +92,13 @@ def test_coinr_idata_read_as_it_is(shared: Path) -> None:
     assert {"EurAsia_group", "name_en"} <= set(panel.region_meta.columns)
     assert set(panel.extra) == {"Area", "Energy", "GDP", "Population"}
     assert not [p for p in panel.warnings if p.code == "unused_column" and p.column == "GDP"]
+
+
+def test_non_utf8_csv_is_an_error_unless_its_encoding_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("地区,year,x,y\n北京,2020,1,2\n天津,2020,3,4\n".encode("gbk"))
+    with pytest.raises(HqdError) as info:
+        load_panel(path, FW, region_col="地区")
+    assert info.value.codes == ["encoding_error"] and "--encoding" in str(info.value)
+    panel = load_panel(path, FW, region_col="地区", encoding="gbk")
+    assert panel.regions == ["北京", "天津"] and panel.values[0, 1, 0] == 3

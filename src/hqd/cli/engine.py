@@ -33,12 +33,15 @@ RegionNamesOpt = Annotated[str | None, typer.Option(
     "resolve them to GB/T 2260 codes")]
 ExcludeOpt = Annotated[list[str] | None, typer.Option("--exclude-region", help="leave out this region code (e.g. CHN)")]
 YearsOpt = Annotated[str | None, typer.Option("--years", help="keep these years, FIRST:LAST (e.g. 2012:2023)")]
+EncodingOpt = Annotated[str | None, typer.Option("--encoding", help="encoding of CSV data that is not UTF-8, e.g. gbk")]
 
 
 def _data_options(indicator_col: str | None, value_col: str | None, region_names: str | None,
-                  exclude: list[str] | None, years: str | None, data_format: list[str] | None) -> dict[str, Any]:
+                  exclude: list[str] | None, years: str | None, data_format: list[str] | None,
+                  encoding: str | None = None) -> dict[str, Any]:
     options: dict[str, Any] = {"indicator_col": indicator_col, "value_col": value_col,
-                                  "region_names": region_names, "exclude_regions": exclude or None}
+                               "region_names": region_names, "exclude_regions": exclude or None,
+                               "encoding": encoding}
     if years:
         first, _, last = years.partition(":")
         if not (first.strip().isdigit() and last.strip().isdigit()):
@@ -69,13 +72,15 @@ def run(
     region_names: RegionNamesOpt = None,
     exclude_region: ExcludeOpt = None,
     years: YearsOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Build the index and write the run directory (scores, weights, manifest, results.xlsx)."""
     from hqd.io.rundir import SYNTHETIC_LABEL, write_run
     from hqd.pipeline import run as run_pipeline
 
     with console.status("building the index…"):
-        options = _data_options(indicator_col, value_col, region_names, exclude_region, years, data_format)
+        options = _data_options(indicator_col, value_col, region_names, exclude_region, years, data_format,
+                             encoding)
         result = run_pipeline(framework, data if len(data) > 1 else data[0], recipe, regions=regions,
                               region_col=region_col, year_col=year_col, **options)
     _print_warnings(list(result.warnings))
@@ -116,11 +121,13 @@ def validate(
     region_names: RegionNamesOpt = None,
     exclude_region: ExcludeOpt = None,
     years: YearsOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Check framework, data and recipe; list every problem (exit 0 when valid, 2 otherwise)."""
     from hqd.pipeline import load_inputs
 
-    options = _data_options(indicator_col, value_col, region_names, exclude_region, years, data_format)
+    options = _data_options(indicator_col, value_col, region_names, exclude_region, years, data_format,
+                             encoding)
     fw, panel, _ = load_inputs(framework, data if len(data) > 1 else data[0], recipe, regions, region_col,
                                year_col, **options)
     for record in panel.provenance:
@@ -243,6 +250,13 @@ def demo(
                   f"{run_dir / 'analysis'}/")
     console.print(f"Blue-Book report: hqd report {run_dir} --format pdf --out {out / 'report.pdf'} --db {db_url}",
                   highlight=False, soft_wrap=True)
+    import shlex
+    import sys
+
+    hqd = sys.argv[0] if Path(sys.argv[0]).name == "hqd" else "hqd"  # .venv/bin/hqd under make demo
+    console.print(f"Dashboard: {shlex.quote(hqd)} serve --runs {shlex.quote(str(out))} --db "
+                  f"{shlex.quote(str(out / 'registry.sqlite'))}  (then open http://127.0.0.1:8000/)",
+                  highlight=False, soft_wrap=True, markup=False)
 
 
 @app.command()

@@ -52,6 +52,7 @@ def load_panel(
     region_names: str | None = None,
     exclude_regions: Sequence[str] | None = None,
     years: tuple[int, int] | None = None,
+    encoding: str | None = None,
 ) -> Panel:
     """Read and validate the data for ``framework``; raise one :class:`HqdError` with every problem.
 
@@ -71,7 +72,7 @@ def load_panel(
     metas: list[pd.DataFrame] = []
     raws: list[RawTable] = []
     for item in sources:
-        raw = _as_raw(item, sheet)
+        raw = _as_raw(item, sheet, encoding)
         local = Problems(context={"file": raw.source, "sheet": raw.sheet})
         try:
             parsed, meta = _parse_source(raw, framework, local, region_col=region_col, year_col=year_col,
@@ -102,12 +103,12 @@ def load_panel(
 
 
 
-def _as_raw(item: Any, sheet: str | None) -> RawTable:
+def _as_raw(item: Any, sheet: str | None, encoding: str | None = None) -> RawTable:
     if isinstance(item, RawTable):
         return item
     if isinstance(item, pd.DataFrame):
         return RawTable(item.copy(), None)
-    return read_table(item, sheet=sheet)
+    return read_table(item, sheet=sheet, encoding=encoding)
 
 
 def _parse_source(raw: RawTable, framework: Framework, problems: Problems, *, region_col: str | None,

@@ -37,8 +37,10 @@ class RawTable:
         return self.first_row + position
 
 
-def read_table(path: str | Path, *, sheet: str | int | None = None) -> RawTable:
-    """Read a CSV (UTF-8 with or without BOM), Excel or Parquet file as text cells."""
+def read_table(path: str | Path, *, sheet: str | int | None = None, encoding: str | None = None) -> RawTable:
+    """Read a CSV (UTF-8 with or without BOM, or the named ``encoding``, e.g. ``gbk``), Excel or Parquet file
+    as text cells.  The encoding is never guessed: a file that is not UTF-8 is an ``encoding_error`` that
+    says how to name its encoding."""
     path = Path(path)
     if not path.exists():
         raise HqdError([Problem("file_not_found", f"file not found: {path}", file=str(path))])
@@ -49,19 +51,22 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> RawTable:
         if suffix == ".parquet":
             frame = pd.read_parquet(path)
             return RawTable(frame.astype(object).where(frame.notna(), None), str(path))
-        return _read_csv(path)
+        return _read_csv(path, encoding)
     except HqdError:
         raise
     except UnicodeDecodeError as exc:
-        raise HqdError([Problem("encoding_error", f"not UTF-8 text ({exc.reason} at byte {exc.start}); save "
-                                "the file as UTF-8 CSV (GBK exports are read by `--format nbs`)",
-                                file=str(path))]) from None
+        raise HqdError([Problem("encoding_error", f"not {encoding or 'UTF-8'} text ({exc.reason} at byte "
+                                f"{exc.start}): name the file's encoding with --encoding (e.g. gbk) or save it as "
+                                "UTF-8; NBS portal exports are read by --format nbs", file=str(path))]) from None
     except (ValueError, OSError, KeyError, pd.errors.ParserError) as exc:
         raise HqdError([Problem("unreadable_file", f"cannot read the file: {exc}", file=str(path))]) from None
 
 
-def _read_csv(path: Path) -> RawTable:
-    text = path.read_bytes().decode("utf-8-sig")
+def _read_csv(path: Path, encoding: str | None = None) -> RawTable:
+    try:
+        text = path.read_bytes().decode(encoding or "utf-8-sig")
+    except LookupError:
+        raise HqdError([Problem("invalid_parameter", f"unknown encoding {encoding!r}", file=str(path))]) from None
     lines = text.splitlines(keepends=True)
     notes: list[str] = []
     skip = 0
