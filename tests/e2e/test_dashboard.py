@@ -1,4 +1,4 @@
-"""The dashboard in Chromium against the real server on the demo data (see conftest.py).
+"""The dashboard in Chromium against the real server on the demo data (fixtures: dashboard_fixtures.py).
 
 Numbers and labels are compared with the run directory's files (scores.csv, the analysis and
 uncertainty tables), the bundled city centres and the registry — not with what the page computes.
@@ -13,9 +13,9 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import HOSTILE  # tests/e2e/conftest.py
 
 pytestmark = pytest.mark.e2e
+pytest_plugins = ["dashboard_fixtures"]
 
 ROUTES = ["#/overview", "#/region/130200", "#/analysis", "#/registry/chains", "#/registry/projects",
           "#/registry/enterprises", "#/registry/zones", "#/registry/ledgers"]
@@ -91,7 +91,7 @@ def test_overview_charts_show_the_scores_in_chinese_then_english(web: Any) -> No
     assert ranking["title"][0]["text"] == f"high-quality development index: ranking {year}"
     assert ranking["yAxis"][0]["data"][0] == "Beijing"
     assert ranking["series"][0]["data"] == pytest.approx(list(moved["score"]), abs=5e-5)
-    assert [i["name"] for i in web.option("radar")["radar"][0]["indicator"]][0] == "Economic"
+    assert web.option("radar")["radar"][0]["indicator"][0]["name"] == "Economic"
     assert page.locator("nav#nav a[data-page=overview]").inner_text() == "Overview"
     assert page.locator("html").get_attribute("lang") == "en"
 
@@ -102,21 +102,23 @@ def test_region_page_shows_dimensions_obstacles_and_rank_band(web: Any) -> None:
     assert page.locator("#region-name").inner_text() == "唐山"
     scores = site.scores()
     last = int(scores["year"].max())
+    assert page.locator("#region-year").input_value() == str(last)
     dims = web.option("region-dimensions")
     economic = scores.query("region == '130200' and node == 'ECO'").sort_values("year")
     assert {s["name"]: s["data"] for s in dims["series"]}["经济"] == pytest.approx(list(economic["score"]), abs=1e-9)
     bands = pd.read_csv(site.run / "uncertainty" / "rank_stats.csv", dtype={"region": str})
-    row = bands.query("region == '130200' and year == @last and node == 'HQD'").iloc[0]
+    row = bands[(bands["region"] == "130200") & (bands["year"] == last) & (bands["node"] == "HQD")].iloc[0]
     band = web.option("region-rank-band")
     by_name = {s["name"]: s["data"] for s in band["series"]}
     assert by_name["5%分位"][-1] == row["q05"] and by_name["95%分位"][-1] == row["q95"]
     assert f"{row['q05']:.0f}–{row['q95']:.0f}" in page.locator("#rank-band-text").inner_text()
     obstacles = web.option("region-obstacles")
     top = pd.read_csv(site.run / "analysis" / "jjj_obstacles_top.csv", comment="#", dtype={"region": str})
-    top = top.query("region == '130200' and year == @last").sort_values("obstacle", ascending=False)
+    top = top[(top["region"] == "130200") & (top["year"] == last)].sort_values("obstacle", ascending=False)
     assert obstacles["series"][0]["data"] == pytest.approx(list(top["obstacle"]), abs=5e-5)
     # strengths are the indicators with the best ranks in scores.csv
-    ranks = scores.query("region == '130200' and year == @last and level == 2").sort_values(["rank", "node"])
+    ranks = scores[(scores["region"] == "130200") & (scores["year"] == last) & (scores["level"] == 2)]
+    ranks = ranks.sort_values(["rank", "node"])
     strengths = page.locator("#strengths tbody tr td:last-child").all_inner_texts()
     assert [int(v) for v in strengths] == [int(r) for r in ranks["rank"].head(len(strengths))]
 
@@ -167,7 +169,7 @@ def test_hebei_editor_edits_a_hebei_project_and_is_refused_on_beijing(web: Any) 
     assert page.locator("button.edit").count() == 0  # anonymous: no edit controls
     web.login("hebei")
     page.select_option("#filter-region", "130000")
-    web.page.wait_for_function("document.getElementById('projects-summary').textContent.includes('个项目')")
+    page.wait_for_function("document.getElementById('projects-records').dataset.query.includes('in_region=130000')")
     page.wait_for_selector("#projects-records button.edit")
     summary = page.locator("#projects-summary")
     before_sum = float(summary.get_attribute("data-investment"))
@@ -198,7 +200,7 @@ def test_hebei_editor_edits_a_hebei_project_and_is_refused_on_beijing(web: Any) 
 
     # Beijing: no edit control, and the server refuses a write all the same
     page.select_option("#filter-region", "110000")
-    page.wait_for_function("document.querySelector('#projects-records tbody tr td:nth-child(4)')?.textContent === '北京市'")
+    page.wait_for_function("document.getElementById('projects-records').dataset.query.includes('in_region=110000')")
     assert page.locator("#projects-records button.edit").count() == 0
     beijing = page.locator("#projects-records tbody tr").first.locator("td").first.inner_text()
     current = registry.get(site.db, "projects", [beijing])
@@ -217,7 +219,7 @@ def test_a_stale_edit_is_a_clear_conflict(web: Any) -> None:
     page = web.open("#/registry/projects")
     web.login("hebei")
     page.select_option("#filter-region", "130600")
-    page.wait_for_selector("#projects-records button.edit")
+    page.wait_for_function("document.getElementById('projects-records').dataset.query.includes('in_region=130600')")
     row = page.locator("#projects-records tbody tr").first
     key = row.locator("td").first.inner_text()
     row.locator("button.edit").click()
@@ -282,13 +284,14 @@ def test_chain_map_is_a_graph_coloured_by_the_gap_analysis(web: Any) -> None:
 
 
 def test_hostile_names_are_shown_as_text(web: Any) -> None:
+    hostile = web.site.hostile
     page = web.open("#/region/130100", run="hostile")
-    assert page.locator("#region-name").inner_text() == HOSTILE
-    assert HOSTILE in [o.inner_text() for o in page.locator("#region-select option").all()]
+    assert page.locator("#region-name").inner_text() == hostile
+    assert hostile in [o.inner_text() for o in page.locator("#region-select option").all()]
     web.open("#/overview", run="hostile")
-    assert HOSTILE in web.option("ranking")["yAxis"][0]["data"]
+    assert hostile in web.option("ranking")["yAxis"][0]["data"]
     page = web.open("#/registry/projects")
-    assert page.locator("#projects-records tbody tr").first.locator("td").nth(1).inner_text() == HOSTILE
+    assert page.locator("#projects-records tbody tr").first.locator("td").nth(1).inner_text() == hostile
     page.mouse.move(300, 300)
     assert page.locator("img[src=x]").count() == 0
     assert web.dialogs == []

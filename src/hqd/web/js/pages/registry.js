@@ -164,7 +164,9 @@ function recordList(entity, columns, { filters = [], sort: initialSort, summary 
     return p;
   };
   const load = async () => {
-    const data = await get(`/registry/${entity}/records`, params());
+    const query = params();
+    const data = await get(`/registry/${entity}/records`, query);
+    box.dataset.query = new URLSearchParams(query).toString(); // what the list shows (tests wait on it)
     status.dataset.total = String(data.total);
     const sum = data.sums && data.sums.investment_100m_cny;
     if (sum !== undefined) status.dataset.investment = String(sum);

@@ -6,7 +6,7 @@ LISA analyses (``hqd analyze kde|lisa``), a copy of the run whose region 130100 
 ``<img src=x onerror=alert(1)>``, a registry project with that name, three users (an editor scoped
 to Hebei, a viewer, an admin), starts the server and stops it after the session.
 
-Without Chromium the tests skip with the reason; with ``HQD_REQUIRE_BROWSER=1`` (``.ci/run``) they fail.
+Test modules load them with ``pytest_plugins = ["dashboard_fixtures"]``.  Without Chromium the tests skip with the reason; with ``HQD_REQUIRE_BROWSER=1`` (``.ci/run``) they fail.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +69,7 @@ class Site:
     run: Path
     db: str
     log: Path
-    extra: dict[str, Any] = field(default_factory=dict)
+    hostile: str = HOSTILE
 
     def scores(self) -> pd.DataFrame:
         return pd.read_csv(self.run / "scores.csv", dtype={"region": str, "node": str})
