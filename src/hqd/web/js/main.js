@@ -35,7 +35,9 @@ async function show() {
   disposeIn(node);
   node.replaceChildren(el("p", { className: "loading" }, t("web_loading")));
   try {
-    if (RUN_PAGES.has(page) && !state.run) {
+    if (state.loginNeeded && !state.user) {
+      node.replaceChildren(el("p", { className: "problem" }, t("web_login_needed")));
+    } else if (RUN_PAGES.has(page) && !state.run) {
       node.replaceChildren(el("p", { className: "problem" }, t("web_no_runs")));
     } else {
       await PAGES[page].render(node, arg);
@@ -105,6 +107,7 @@ function setupLogin() {
       form.reset();
       dialog.close();
       await loadUser();
+      if (state.loginNeeded) { location.reload(); return; }
       renderHeader();
       await show();
     } catch (err) {
@@ -123,7 +126,14 @@ async function boot() {
   await loadCatalogue();
   const params = new URLSearchParams(location.search);
   setLang(params.get("lang") || localStorage.getItem("hqd-lang") || "zh");
-  await Promise.all([loadUser(), loadRuns()]);
+  await loadUser();
+  try {
+    await loadRuns();
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) throw err;
+    state.runs = []; // reading needs a login on this server (setting public_read)
+    state.loginNeeded = true;
+  }
   const wanted = params.get("run") || localStorage.getItem("hqd-run");
   // the API's demo run, else the run `hqd demo --out DIR` writes (DIR/run), else the first
   const fallback = ["jjj-demo", "run"].find((id) => state.runs.some((r) => r.id === id)) || (state.runs[0] || {}).id;

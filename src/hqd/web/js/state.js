@@ -13,6 +13,7 @@ export const state = {
   user: null,
   canWrite: false,
   year: null,
+  loginNeeded: false, // the server's reading needs a login (setting public_read = false)
 };
 
 export async function loadRuns() {

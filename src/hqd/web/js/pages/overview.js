@@ -73,14 +73,9 @@ export async function render(view) {
     className: "visually-hidden" });
   const fileButton = el("label", { htmlFor: "geojson-file", className: "button small" }, t("web_open_geojson"));
   const resetGeo = el("button", { type: "button", className: "small", hidden: !geo }, t("web_centres"));
-  const mapNote = el("p", { className: "note", id: "map-note" });
 
   const drawMap = () => {
-    if (geo) {
-      mapNote.textContent = t("web_map_geojson_note", { file: geo.name });
-      return show(mapBox, choropleth);
-    }
-    mapNote.textContent = t("chart_map_note");
+    if (geo) return show(mapBox, choropleth);
     return show(mapBox, () => chartOption("map_points", { run, lang: lang(), year: state.year }));
   };
   const drawRadar = () => show(radarBox, () => chartOption("radar", { run, lang: lang(), year: state.year,
@@ -126,7 +121,6 @@ export async function render(view) {
       card("web_radar", radarBox, radarPick),
       card("sub_drivers", driversBox),
       card("sub_grades", gradesBox)),
-    mapNote,
   );
   await Promise.all([
     drawYear(),

@@ -205,7 +205,9 @@ function summaryChart(box, data, valueKey, title) {
     grid: { left: 8, right: 48, top: 36, bottom: 8, containLabel: true },
     xAxis: { type: "value" },
     yAxis: { type: "category", data: names, inverse: true },
-    series: [{ type: "bar", name: title, data: data.items.map((r) => r[valueKey]), label: { show: true, position: "right", formatter: "{c}" } }],
+    // rounded for the eye only: the exact sums are in the table and the API answer
+    series: [{ type: "bar", name: title, data: data.items.map((r) => (r[valueKey] === null ? null : Math.round(r[valueKey] * 100) / 100)),
+      label: { show: true, position: "right", formatter: "{c}" } }],
   });
 }
 
@@ -233,7 +235,8 @@ async function projects(view, ref) {
   const headline = el("p", { className: "headline", id: "projects-headline" });
   const loadSummary = async () => {
     const s = await get("/registry/summary/projects", { by: "province" });
-    headline.textContent = t("registry_projects", { headline: s.headline });
+    headline.textContent = t("web_library_total", { count: s.total_count.toLocaleString("en-US"),
+      investment: num(s.total_investment_100m_cny, 2) }) + (s.synthetic ? ` · ${t("web_synthetic")}` : "");
     headline.dataset.investment = String(s.total_investment_100m_cny);
     summaryChart(chartBoxNode, s, "investment_100m_cny", t("reg_projects_by", { by: t("by_province") }));
   };
@@ -329,14 +332,10 @@ function graphOption(gaps) {
     legend: { bottom: 0, data: roles.map(roleName) },
     color: roles.map((r) => ROLE_COLOURS[r] || "#999"),
     series: [{
-      type: "graph", layout: "none", roam: true, draggable: false,
+      type: "graph", layout: "none", roam: true, draggable: false, top: 64, bottom: 48, left: 24, right: 280,
       categories: roles.map((r, i) => ({ name: roleName(r, i), itemStyle: { color: ROLE_COLOURS[r] || "#999" } })),
       data: g.nodes.map((n) => ({ ...n, name: lang() === "en" ? n.name_en || n.name : n.name })),
-      links: g.links.map((l) => {
-        const s = g.nodes.find((n) => n.id === l.source);
-        const d = g.nodes.find((n) => n.id === l.target);
-        return { source: lang() === "en" ? s.name_en || s.name : s.name, target: lang() === "en" ? d.name_en || d.name : d.name };
-      }),
+      links: g.links.map((l) => ({ source: l.source, target: l.target })), // node ids
       edgeSymbol: ["none", "arrow"], edgeSymbolSize: 8,
       label: { show: true, position: "right", fontSize: 11 },
       lineStyle: { color: "#888", curveness: 0.1 },
