@@ -40,10 +40,12 @@ def _index(site: Any, year: int) -> pd.DataFrame:
 
 
 def test_every_page_loads_without_console_errors(web: Any) -> None:
-    for route in ROUTES:
-        page = web.open(route)
-        assert page.locator(".problem").count() == 0, (route, page.locator(".problem").all_inner_texts())
-        assert page.locator(".chart canvas, table.data").count() > 0, route
+    for lang in ("zh", "en"):
+        for route in ROUTES:
+            page = web.open(route, lang=lang)
+            assert page.locator(".problem").count() == 0, (route, page.locator(".problem").all_inner_texts())
+            assert page.locator(".chart canvas, table.data").count() > 0, route
+            assert "[web_" not in page.locator("body").inner_text()  # no label missing from the catalogue
     # the hostile run lacks the kernel densities: the page says which command adds them
     page = web.open("#/analysis", run="hostile")
     assert "hqd analyze kde" in page.locator("[data-chart=kde]").inner_text()
