@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -66,24 +67,28 @@ def _run(*args: str, env: dict[str, str] | None = None, input: str | None = None
                           env={**os.environ, **(env or {})}, timeout=120, cwd=REPO)
 
 
+def _users(*args: str, url: str, input: str | None = None) -> Any:
+    _register()
+    return CliRunner().invoke(app, ["users", *args], env={"HQD_DATABASE_URL": url}, input=input,
+                              terminal_width=200)
+
+
 def test_users_cli(backend: str, tmp_path: Path) -> None:
     with fresh_database(backend, tmp_path) as url:
-        env = {"HQD_DATABASE_URL": url}
-        assert _run("users", "add", "alice", "--role", "admin", "--password", "alice-password", env=env
-                    ).returncode == 0
-        added = _run("users", "add", "hb", "--role", "editor", "--scope", "河北", env=env,
-                     input="hb-password\nhb-password\n")  # prompted, with confirmation
-        assert added.returncode == 0, added.stderr
-        listed = _run("users", "list", env=env)
-        assert "alice" in listed.stdout and "130000" in listed.stdout
-        bad = _run("users", "add", "bob", "--role", "boss", "--password", "bob-password", env=env)
-        assert bad.returncode == 2 and "invalid_role" in bad.stderr
-        again = _run("users", "add", "alice", "--password", "alice-password", env=env)
-        assert again.returncode == 2 and "conflict" in again.stderr
-        assert _run("users", "set-role", "hb", "viewer", env=env).returncode == 0
-        token = _run("users", "token", "alice", "--name", "ci", env=env)
-        secret = token.stdout.strip().splitlines()[-1]
-        assert token.returncode == 0 and secret.startswith("hqd_")
+        assert _users("add", "alice", "--role", "admin", "--password", "alice-password", url=url).exit_code == 0
+        added = _users("add", "hb", "--role", "editor", "--scope", "河北", url=url,
+                       input="hb-password\nhb-password\n")  # prompted, with confirmation
+        assert added.exit_code == 0, added.output
+        listed = _users("list", url=url)
+        assert "alice" in listed.output and "130000" in listed.output
+        bad = _users("add", "bob", "--role", "boss", "--password", "bob-password", url=url)
+        assert isinstance(bad.exception, HqdError) and bad.exception.codes == ["invalid_role"]
+        again = _users("add", "alice", "--password", "alice-password", url=url)
+        assert isinstance(again.exception, HqdError) and again.exception.codes == ["conflict"]
+        assert _users("set-role", "hb", "viewer", url=url).exit_code == 0
+        token = _users("token", "alice", "--name", "ci", url=url)
+        secret = token.output.strip().splitlines()[-1]
+        assert token.exit_code == 0 and secret.startswith("hqd_")
         from hqd.api import auth
         from hqd.registry import connect
 
@@ -93,9 +98,16 @@ def test_users_cli(backend: str, tmp_path: Path) -> None:
             assert auth.get_user(engine, "hb")["role"] == "viewer"
         finally:
             engine.dispose()
-        assert _run("users", "remove", "hb", env=env).returncode == 0
-        gone = _run("users", "remove", "hb", env=env)
-        assert gone.returncode == 2 and "not_found" in gone.stderr
+        assert _users("remove", "hb", url=url).exit_code == 0
+        gone = _users("remove", "hb", url=url)
+        assert isinstance(gone.exception, HqdError) and gone.exception.codes == ["not_found"]
+
+
+def test_users_cli_errors_exit_2(tmp_path: Path) -> None:
+    """Through the console script: an HqdError is a problem list and status 2."""
+    url = f"sqlite:///{tmp_path / 'u.sqlite'}"
+    result = _run("users", "add", "x y", "--password", "password-1", env={"HQD_DATABASE_URL": url})
+    assert result.returncode == 2 and "invalid_username" in result.stderr
 
 
 def test_serve_runs_the_api_on_a_loopback_port(tmp_path: Path) -> None:
