@@ -291,3 +291,17 @@ def test_users_service_validation(api: Api) -> None:
 ])
 def test_covers(scope: str | None, region: str | None, covered: bool) -> None:
     assert auth.covers(scope, region) is covered
+
+
+def test_records_say_whether_the_user_may_edit_them(api: Api) -> None:
+    _project(api, "ED-BJ", "110000")
+    _project(api, "ED-HB", "130900")
+    for user, bj, hb in ((None, False, False), ("viewer", False, False), ("hebei", False, True),
+                         ("beijing", True, False), ("editor", True, True), ("admin", True, True)):
+        got = {r["project_id"]: r["_editable"] for r in api.get(
+            "/api/registry/projects/records?project_id=ED-BJ", user).json()["items"] + api.get(
+            "/api/registry/projects/records?project_id=ED-HB", user).json()["items"]}
+        assert got == {"ED-BJ": bj, "ED-HB": hb}, user
+        assert api.get("/api/registry/projects/records/ED-HB", user).json()["record"]["_editable"] is hb
+    task = api.get("/api/registry/tasks/records?limit=1", "hebei").json()["items"][0]
+    assert task["_editable"] is False  # tasks have no region: unscoped writers only

@@ -131,6 +131,17 @@ def _where(ent: Any, request: Request, in_region: str | None) -> list[Any]:
     return clauses
 
 
+def editable(who: Any, entity: str, record: dict[str, Any]) -> bool:
+    """Whether ``who`` may change ``record`` (for clients that show edit controls only where they work)."""
+    if who is None or not who.can_write:
+        return False
+    if who.scope is None:
+        return True
+    if entity not in scope.LOCATION:
+        return False
+    return covers(who.scope, record.get(scope.LOCATION[entity][0]))
+
+
 # ------------------------------------------------------------------------------------------- overview
 @router.get("", response_model=Envelope, summary="The registry's entities with their record counts")
 def overview(_who: Reader, svc: Svc) -> JSONText:
@@ -258,7 +269,7 @@ def entity_schema(_who: Reader, svc: Svc, entity: str = EntityParam) -> JSONText
 
 
 @router.get("/{entity}/records", response_model=Page, summary="Records, filtered, sorted and paged")
-def records(request: Request, _who: Reader, svc: Svc, entity: str = EntityParam,
+def records(request: Request, who: Reader, svc: Svc, entity: str = EntityParam,
             limit: int | None = Query(None, ge=1, le=MAX_INT), offset: int = Query(0, ge=0, le=MAX_INT),
             sort: str | None = Query(None, max_length=80, description="a field; '-field' sorts descending"),
             in_region: str | None = Query(None, max_length=40, description="records located in this province "
@@ -287,6 +298,8 @@ def records(request: Request, _who: Reader, svc: Svc, entity: str = EntityParam,
     with read(svc.engine) as conn:
         rows = store.records_of(store.query_frame(conn, ent, [stmt]))
         counted = conn.execute(totals).one()
+    for row in rows:
+        row["_editable"] = editable(who, entity, row)
     return records_page(rows, total=int(counted[0]), limit=size, offset=offset,
                         extra={"sums": {n: float(v) for n, v in zip(numeric, counted[1:], strict=True)}})
 
@@ -303,11 +316,13 @@ def create(who: Writer, svc: Svc, entity: str = EntityParam,
 
 
 @router.get("/{entity}/records/{key:path}", response_model=Envelope, summary="Read one record")
-def record(key: str, _who: Reader, svc: Svc, entity: str = EntityParam) -> JSONText:
-    """Composite keys (edges, progress notes) join their parts with ``|``."""
+def record(key: str, who: Reader, svc: Svc, entity: str = EntityParam) -> JSONText:
+    """Composite keys (edges, progress notes) join their parts with ``|``.  ``_editable``: whether the
+    current user may change it (role and region scope)."""
     ent = _entity(entity)
     _no_nul(key, "key")
-    return ok({"record": reg.get(svc.engine, entity, _key(ent, key))})
+    rec = reg.get(svc.engine, entity, _key(ent, key))
+    return ok({"record": {**rec, "_editable": editable(who, entity, rec)}})
 
 
 @router.patch("/{entity}/records/{key:path}", response_model=Envelope, summary="Change a record")
@@ -398,10 +413,3 @@ def template(_who: Reader, entity: str = EntityParam, format: Literal["csv", "xl
              lang: Literal["en", "zh"] = "en") -> Response:
     _entity(entity)
     return _file(lambda p: reg.template(entity, p, lang=lang), f"{entity}-template", format)
-
-
-def location_covered(who_scope: str | None, record: dict[str, Any], entity: str) -> bool:
-    """Whether a user with ``who_scope`` may edit ``record`` (for clients that hide edit controls)."""
-    if entity not in scope.LOCATION:
-        return who_scope is None
-    return covers(who_scope, record.get(scope.LOCATION[entity][0]))
