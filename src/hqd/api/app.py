@@ -201,6 +201,7 @@ def build_demo_run(st: Storage, *, uncertainty_runs: int = 1000) -> None:
 
 
 def _web_dir() -> Path | None:
+    """The installed dashboard (``hqd/web`` with an ``index.html``), served at ``/`` when present."""
     folder = Path(str(files("hqd") / "web"))
     return folder if (folder / "index.html").is_file() else None
 

@@ -57,7 +57,10 @@ def serve(
     settings = ApiSettings.resolve(given)
     with console.status("preparing the database and the runs folder…"):
         application = create_app(settings)
+    from hqd.api.app import _web_dir
+
     where = f"http://{settings.host}:{settings.port}"
-    console.print(f"[green]✓[/] HQD API on {where}/api (OpenAPI: {where}/docs); runs in {settings.runs_dir}; "
-                  f"reading {'public' if settings.public_read else 'needs a login'}")
+    dashboard = f"dashboard {where}/, " if _web_dir() is not None else ""
+    console.print(f"[green]✓[/] HQD on {where}: {dashboard}API {where}/api (OpenAPI: {where}/docs); runs in "
+                  f"{settings.runs_dir}; reading {'public' if settings.public_read else 'needs a login'}")
     uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning")
