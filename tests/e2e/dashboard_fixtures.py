@@ -76,8 +76,11 @@ class Site:
 
 
 def _hostile_run(run: Path, target: Path) -> None:
-    """A copy of the demo run (before the extra analyses) whose region 130100 carries a hostile name."""
+    """A copy of the demo run, without its kernel densities (so the page's fallback is seen), whose region
+    130100 carries a hostile name."""
     shutil.copytree(run, target)
+    for path in (target / "analysis").glob("*kde*"):
+        path.unlink()
     regions = target / "regions.csv"
     if regions.exists():
         frame = pd.read_csv(regions, dtype=str)

@@ -17,9 +17,10 @@ import pandas as pd
 from hqd.analysis._data import level_nodes, root_node, scores_long
 from hqd.analysis.convergence import beta_convergence, sigma_convergence
 from hqd.analysis.coupling import coupling_coordination, regional_coupling
+from hqd.analysis.dynamics import kernel_density
 from hqd.analysis.inequality import dagum_gini, theil
 from hqd.analysis.obstacle import obstacle_degree
-from hqd.analysis.spatial import morans_i
+from hqd.analysis.spatial import local_morans_i, morans_i
 from hqd.errors import HqdError
 from hqd.model.regions import JJJ_PROVINCES
 
@@ -44,8 +45,9 @@ def jjj_demo_analyses(
     ``regions_df`` has columns ``code, name_zh, name_en, province`` (``province`` = GB/T 2260 code of
     the provincial unit: 110000, 120000, 130000).  Tables: ``coupling_dimensions``,
     ``coupling_dimensions_corrected``, ``coupling_jjj``, ``coupling_jjj_corrected``, ``theil``,
-    ``theil_groups``, ``dagum``, ``dagum_groups``, ``dagum_pairs``, ``sigma``, ``beta``, ``moran``,
-    ``obstacles_top``, ``obstacles_dimensions``, ``notes`` (analysis, status, message).
+    ``theil_groups``, ``dagum``, ``dagum_groups``, ``dagum_pairs``, ``sigma``, ``beta``, ``moran``, ``lisa``,
+    ``kde``, ``kde_curves`` (Silverman bandwidth), ``obstacles_top``, ``obstacles_dimensions``, ``notes``
+    (analysis, status, message).
     """
     long = scores_long(result_or_scores)
     if long is None:
@@ -128,6 +130,20 @@ def jjj_demo_analyses(
         }
 
     attempt("moran", moran)
+
+    def lisa() -> dict[str, pd.DataFrame]:
+        from hqd.datasets.jjj_geo import contiguity_weights
+
+        local = local_morans_i(index_scores, contiguity_weights(), permutations=permutations, seed=seed)
+        return {"lisa": local.to_frame().merge(names, on="region", how="left")}
+
+    attempt("lisa", lisa)
+
+    def densities() -> dict[str, pd.DataFrame]:
+        result = kernel_density(index_scores, "silverman")
+        return {"kde": result.to_frame(), "kde_curves": result.curves_frame()}
+
+    attempt("kde", densities)
 
     def obstacles() -> dict[str, pd.DataFrame]:
         result = obstacle_degree(result_or_scores)
