@@ -14,7 +14,7 @@ from hqd.errors import HqdError
 
 EXPECTED = {"coupling_dimensions", "coupling_dimensions_corrected", "coupling_jjj", "coupling_jjj_corrected",
             "theil", "theil_groups", "dagum", "dagum_groups", "dagum_pairs", "sigma", "beta", "moran",
-            "obstacles_top", "obstacles_dimensions", "notes"}
+            "lisa", "kde", "kde_curves", "obstacles_top", "obstacles_dimensions", "notes"}
 
 
 def test_every_demo_analysis_runs_on_a_result() -> None:
@@ -33,6 +33,9 @@ def test_every_demo_analysis_runs_on_a_result() -> None:
     assert list(out["beta"]["kind"]) == ["absolute_cross_section", "absolute_panel", "conditional"]
     assert (out["moran"]["n"] == 13).all() and out["moran"]["seed"].notna().all()
     assert out["obstacles_top"].groupby(["region", "year"]).size().eq(3).all()
+    assert out["lisa"].groupby("year")["region"].nunique().eq(13).all()
+    assert out["lisa"]["quadrant"].isin(["HH", "LL", "HL", "LH"]).all()
+    assert out["kde"]["rule"].eq("silverman").all() and (out["kde"]["n_peaks"] >= 1).all()
 
 
 def test_analyses_without_their_inputs_are_skipped_with_the_reason() -> None:

@@ -186,9 +186,9 @@ def build_demo_run(st: Storage, *, uncertainty_runs: int = 1000) -> None:
         "name": "Jing-Jin-Ji demo (SYNTHETIC)", "framework": fw["path"], "data": ds["path"],
         "regions": ds["regions_path"], "options": {}, "framework_id": fw["id"], "dataset_id": ds["id"],
         "owner": None, "created_at": utcnow(), "analyses": ["jjj", "uncertainty"]})
-    from hqd.cli.analyze import jjj_cmd
+    from hqd.analysis.runs import write_jjj_analyses
 
-    jjj_cmd(out, out=out / "analysis", permutations=999)
+    write_jjj_analyses(out, out / "analysis", permutations=999)
     try:
         from hqd.robustness import demo_uncertainty
     except ImportError:  # robustness not installed in this build: the run has no rank bands

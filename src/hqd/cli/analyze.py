@@ -10,8 +10,6 @@ same functions the Python API exposes; nothing is computed here.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +18,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
+from hqd.analysis.runs import RunData, last_row, load_source, pct, write_jjj_analyses, write_tables
 from hqd.cli.main import app
 from hqd.errors import HqdError, Problem
 
@@ -45,50 +44,7 @@ DEFAULT_OUT = Path("analysis-out")
 
 
 # ------------------------------------------------------------------------------------------- input side
-@dataclass(frozen=True)
-class _Framework:
-    nodes: pd.DataFrame
-
-
-@dataclass(frozen=True)
-class RunData:
-    """A run directory read back: duck-types an HQD ``Result`` for :mod:`hqd.analysis`."""
-
-    scores: pd.DataFrame
-    weights: pd.DataFrame | None
-    framework: _Framework | None
-    synthetic: bool
-
-
-def load_source(source: Path) -> tuple[Any, bool]:
-    """The analysis input and whether it is labelled synthetic."""
-    if source.is_dir():
-        scores_path = source / "scores.csv"
-        if not scores_path.exists():
-            raise HqdError([Problem("file_not_found", "not a run directory (no scores.csv)", file=str(source))])
-        scores = pd.read_csv(scores_path, dtype={"region": str, "node": str})
-        weights = pd.read_csv(source / "weights.csv", dtype={"node": str, "parent": str}) \
-            if (source / "weights.csv").exists() else None
-        nodes = pd.read_csv(source / "framework.csv", dtype={"code": str, "parent": str}) \
-            if (source / "framework.csv").exists() else None
-        manifest = source / "manifest.json"
-        synthetic = bool(json.loads(manifest.read_text(encoding="utf-8")).get("synthetic_data")) \
-            if manifest.exists() else False
-        return RunData(scores, weights, _Framework(nodes) if nodes is not None else None, synthetic), synthetic
-    from hqd.io.tables import read_table
-
-    raw = read_table(source)
-    frame = raw.frame.copy()
-    for column in frame.columns:
-        if column in ("region", "group"):
-            continue
-        converted = pd.to_numeric(frame[column].replace("", np.nan), errors="coerce")
-        if converted.notna().sum() == frame[column].replace("", np.nan).notna().sum():
-            frame[column] = converted
-    synthetic = any("SYNTHETIC" in note.upper() for note in raw.notes)
-    return frame, synthetic
-
-
+# Reading a run directory back and writing analysis tables live in hqd.analysis.runs (the API uses them too).
 def _groups(spec: str | None, source: Any) -> dict[str, str] | None:
     if spec is None:
         return None
@@ -120,35 +76,14 @@ def _weights(spec: str, method: str, id_field: str, k: int | None, threshold: fl
 
 # ------------------------------------------------------------------------------------------ output side
 def _write(out: Path, method: str, tables: dict[str, pd.DataFrame], summary: list[str], synthetic: bool) -> None:
-    from hqd.io.excel import neutralise, write_workbook
     from hqd.io.rundir import SYNTHETIC_LABEL
 
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for i, (name, frame) in enumerate(tables.items()):
-        path = out / (f"{method}.csv" if i == 0 else f"{method}_{name}.csv")
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            if synthetic:
-                handle.write(f"# {SYNTHETIC_LABEL}\n")
-            neutralise(frame).to_csv(handle, index=False)
-        written.append(path.name)
-    notes = {name: SYNTHETIC_LABEL for name in tables} if synthetic else None
-    write_workbook(out / f"{method}.xlsx", tables, bilingual=False, notes=notes)
+    written = write_tables(out, method, tables, synthetic)
     if synthetic:
         console.print(f"[bold red]{SYNTHETIC_LABEL}[/]")
     for line in summary:
         console.print(line, highlight=False, soft_wrap=True)
-    console.print(f"[green]✓[/] {out}/: {', '.join(written)}, {method}.xlsx", highlight=False)
-
-
-def _pct(x: float) -> str:
-    return "n/a" if not np.isfinite(x) else f"{100 * x:.0f}%"
-
-
-def _last(frame: pd.DataFrame) -> tuple[Any, pd.Series]:
-    row = frame.iloc[-1]
-    year = row["year"]
-    return ("" if pd.isna(year) else f" {int(year)}"), row
+    console.print(f"[green]✓[/] {out}/: {', '.join(written)}", highlight=False)
 
 
 # ---------------------------------------------------------------------------------------------- commands
@@ -170,10 +105,10 @@ def theil_cmd(source: SourceArg, groups: GroupsOpt = None, out: OutOpt = DEFAULT
     result = theil(data, _groups(groups, data), pop, index=index, node=node, column=column,
                    missing=missing)
     frame = result.to_frame()
-    year, row = _last(frame)
+    year, row = last_row(frame)
     line = f"Theil-{index}{year}: {row['total']:.4f}"
     if result.between is not None:
-        line += f" — {_pct(row['between_share'])} between groups, {_pct(row['within_share'])} within"
+        line += f" — {pct(row['between_share'])} between groups, {pct(row['within_share'])} within"
     _write(out, "theil", {"theil": frame, "groups": result.groups_frame()}, [line], synthetic)
 
 
@@ -189,9 +124,9 @@ def dagum_cmd(source: SourceArg, groups: GroupsOpt = None, out: OutOpt = DEFAULT
         raise HqdError("Dagum's decomposition needs --groups", code="no_groups")
     result = dagum_gini(data, found, node=node, column=column, missing=missing)
     frame = result.to_frame()
-    year, row = _last(frame)
-    line = (f"Gini{year}: {row['G']:.4f} — within {_pct(row['G_w_share'])}, net between {_pct(row['G_nb_share'])}, "
-            f"transvariation {_pct(row['G_t_share'])}")
+    year, row = last_row(frame)
+    line = (f"Gini{year}: {row['G']:.4f} — within {pct(row['G_w_share'])}, net between {pct(row['G_nb_share'])}, "
+            f"transvariation {pct(row['G_t_share'])}")
     _write(out, "dagum", {"dagum": frame, "groups": result.groups_frame(), "pairs": result.pairs_frame()},
            [line], synthetic)
 
@@ -204,7 +139,7 @@ def gini_cmd(source: SourceArg, out: OutOpt = DEFAULT_OUT, node: NodeOpt = None,
 
     data, synthetic = load_source(source)
     frame = gini(data, node=node, column=column, missing=missing).to_frame()
-    year, row = _last(frame)
+    year, row = last_row(frame)
     _write(out, "gini", {"gini": frame}, [f"Gini{year}: {row['gini']:.4f}"], synthetic)
 
 
@@ -216,7 +151,7 @@ def cv_cmd(source: SourceArg, out: OutOpt = DEFAULT_OUT, node: NodeOpt = None, c
 
     data, synthetic = load_source(source)
     frame = coefficient_of_variation(data, ddof=ddof, node=node, column=column, missing=missing).to_frame()
-    year, row = _last(frame)
+    year, row = last_row(frame)
     _write(out, "cv", {"cv": frame}, [f"CV{year}: {row['cv']:.4f} (std {row['std']:.4f}, mean {row['mean']:.4f})"],
            synthetic)
 
@@ -291,7 +226,7 @@ def beta_cmd(
     r = beta_convergence(data, kind, controls=extra, fixed_effects=fixed_effects, cov_type=cov_type, node=node,
                          column=column, missing=missing)
     line = (f"β = {r.beta:.4f} (SE {r.se:.4f}, p = {r.p:.3g}, {r.kind}) — "
-            f"{'converging' if r.converging else 'no significant β convergence'}; speed {_pct(r.speed)} a year, "
+            f"{'converging' if r.converging else 'no significant β convergence'}; speed {pct(r.speed)} a year, "
             f"half-life {r.half_life:.1f} years")
     _write(out, "beta", {"beta": r.to_frame(), "coefficients": r.coefficients}, [line], synthetic)
 
@@ -307,7 +242,7 @@ def kde_cmd(source: SourceArg, bandwidth: Annotated[str, typer.Option(help="silv
     rule: str | float = bandwidth if bandwidth in ("silverman", "scott") else float(bandwidth)
     r = kernel_density(data, rule, n_grid=n_grid, node=node, column=column, missing=missing)
     frame = r.to_frame()
-    year, row = _last(frame)
+    year, row = last_row(frame)
     line = (f"Kernel density ({r.rule}){year}: peak at {row['peak_x']:.3f} (height {row['peak_height']:.3f}), "
             f"width {row['width']:.3f}, {int(row['n_peaks'])} peak(s)")
     _write(out, "kde", {"kde": frame, "curves": r.curves_frame()}, [line], synthetic)
@@ -346,7 +281,7 @@ def moran_cmd(source: SourceArg, weights: WeightsOpt = "jjj",
     w = _weights(weights, method, id_field, k, threshold)
     frame = morans_i(data, w, permutations=permutations, seed=seed, transformation=transformation, node=node,
                      column=column, missing=missing).to_frame()
-    year, row = _last(frame)
+    year, row = last_row(frame)
     line = (f"Moran's I{year}: {row['I']:.4f} (E[I] {row['EI']:.4f}, z {row['z_norm']:.2f}, "
             f"p normal {row['p_norm']:.3g}, p permutation {row['p_sim']:.3g}; seed {seed})")
     _write(out, "moran", {"moran": frame}, [line], synthetic)
@@ -414,43 +349,11 @@ def grey_cmd(source: SourceArg,
 @analyze_app.command("jjj")
 def jjj_cmd(source: SourceArg, out: OutOpt = DEFAULT_OUT, permutations: int = 999) -> None:
     """Every Jing-Jin-Ji analysis of the demo on a run directory of the 13 cities."""
-    from hqd.analysis import jjj_demo_analyses
-    from hqd.model.regions import JJJ_CITIES
+    from hqd.io.rundir import SYNTHETIC_LABEL
 
-    data, synthetic = load_source(source)
-    regions = pd.DataFrame({"code": [c.code for c in JJJ_CITIES], "name_zh": [c.name_zh for c in JJJ_CITIES],
-                            "name_en": [c.name_en for c in JJJ_CITIES],
-                            "province": [c.code[:2] + "0000" for c in JJJ_CITIES]})
-    tables = jjj_demo_analyses(data, regions, permutations=permutations)
-    lines = []
-    for key, label in (("coupling_jjj", "standard"), ("coupling_jjj_corrected", "corrected")):
-        if key in tables:
-            year, row = _last(tables[key])
-            lines.append(f"Beijing–Tianjin–Hebei coupling coordination{year} ({label} C): C {row['C']:.3f}, "
-                         f"D {row['D']:.3f} — {row['grade_zh']} ({row['grade_en']})")
-    if "sigma" in tables and len(tables["sigma"]) > 1:
-        sigma = tables["sigma"].sort_values("year")
-        first, last = sigma.iloc[0], sigma.iloc[-1]
-        lines.append(f"σ convergence (std of the index): {first['sigma']:.4f} ({int(first['year'])}) → "
-                     f"{last['sigma']:.4f} ({int(last['year'])}); CV {first['cv']:.3f} → {last['cv']:.3f}")
-    if "beta" in tables:
-        for row in tables["beta"].itertuples():
-            lines.append(f"β convergence, {row.kind}: β {row.beta:.4f} (p {row.p:.3g}); speed {row.speed:.3f}, "
-                         f"half-life {row.half_life:.1f} years")
-    if "obstacles_dimensions" in tables and "dimension" in tables["obstacles_dimensions"].columns:
-        dims = tables["obstacles_dimensions"]
-        latest = dims[dims["year"] == dims["year"].max()]
-        value = "obstacle" if "obstacle" in latest.columns else latest.columns[-1]
-        mean = latest.groupby("dimension")[value].mean().sort_values(ascending=False)
-        lines.append("Main obstacle dimensions (mean over cities): " + ", ".join(
-            f"{d} {100 * v:.1f}%" for d, v in mean.head(3).items()))
-    if "theil" in tables:
-        year, row = _last(tables["theil"])
-        lines.append(f"Theil-T{year}: {row['total']:.4f} — {_pct(row['between_share'])} between provinces")
-    if "moran" in tables:
-        year, row = _last(tables["moran"])
-        lines.append(f"Moran's I{year}: {row['I']:.4f} (p permutation {row['p_sim']:.3g})")
-    skipped = tables["notes"].loc[tables["notes"]["status"] != "done"]
-    lines += [f"[yellow]skipped[/] {a}: {m}" for a, m in zip(skipped["analysis"], skipped["message"], strict=True)]
-    ordered = {"notes": tables["notes"], **{k: v for k, v in tables.items() if k != "notes"}}
-    _write(out, "jjj", ordered, lines, synthetic)
+    lines, written, synthetic = write_jjj_analyses(source, out, permutations=permutations)
+    if synthetic:
+        console.print(f"[bold red]{SYNTHETIC_LABEL}[/]")
+    for line in lines:
+        console.print(line, highlight=False, soft_wrap=True)
+    console.print(f"[green]✓[/] {out}/: {', '.join(written)}", highlight=False)

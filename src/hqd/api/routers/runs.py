@@ -105,9 +105,9 @@ def create_run(body: NewRun, who: Writer, svc: Svc) -> JSONText:
         write_json(out / "inputs.json", inputs)
         if "jjj" in body.analyses:
             report("analyses (hqd analyze jjj)", 0.8)
-            from hqd.cli.analyze import jjj_cmd
+            from hqd.analysis.runs import write_jjj_analyses
 
-            jjj_cmd(out, out=out / "analysis", permutations=999)
+            write_jjj_analyses(out, out / "analysis", permutations=999)
         st.publish(rid)
 
     job = svc.jobs.submit(rid, "run", who.username, work)
