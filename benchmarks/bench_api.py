@@ -72,7 +72,7 @@ async def load(base: str, path: str, *, clients: int, requests: int, seconds: fl
         await asyncio.gather(*(worker() for _ in range(clients)))
         elapsed = time.perf_counter() - started
     latencies.sort()
-    p99 = latencies[min(len(latencies) - 1, int(round(0.99 * (len(latencies) - 1))))]
+    p99 = latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))]
     return {"requests": len(latencies), "failures": failures, "seconds": elapsed, "rps": len(latencies) / elapsed,
             "median_ms": statistics.median(latencies) * 1000, "p99_ms": p99 * 1000}
 
