@@ -7,7 +7,9 @@ visible reason, except when ``HQD_REQUIRE_SHARED=1`` (set by ``.ci/run``), where
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,3 +32,35 @@ def shared_path(*parts: str) -> Path:
 def shared() -> Path:
     """The ../shared folder (skips or fails as described in the module docstring)."""
     return shared_path()
+
+
+CHROMIUM = "/usr/bin/chromium"
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def shared_browser() -> Iterator[Any]:
+    """One Playwright-driven Debian Chromium per test process, shared by the report and dashboard tests.
+
+    Playwright's sync API allows one running instance per thread, so the test folders must not each
+    start their own.  Skips with the reason when Chromium or Playwright is missing; fails instead under
+    ``HQD_REQUIRE_BROWSER=1`` (set by ``.ci/run``).
+    """
+    reason = None
+    if not Path(CHROMIUM).is_file():
+        reason = f"Chromium not found at {CHROMIUM} (Debian: apt install chromium fonts-wqy-microhei)"
+    else:
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            reason = "the playwright package is not installed (pip install -e '.[test]')"
+    if reason is not None:
+        if os.environ.get("HQD_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason + " (HQD_REQUIRE_BROWSER=1)")
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

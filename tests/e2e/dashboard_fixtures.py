@@ -147,15 +147,9 @@ def site(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path, args=LAUNCH_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+def browser(chromium_path: str, shared_browser: Any) -> Any:
+    """Debian's Chromium through Playwright, shared with the report tests (one instance per process)."""
+    return shared_browser
 
 
 class Watched:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -78,13 +77,9 @@ def demo_pdf(demo_run: Path, chromium_path: str, tmp_path_factory: pytest.TempPa
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path: str) -> Iterator[Any]:
-    """A Playwright Chromium (Debian's, never a downloaded one)."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (pip install -e .[test])")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path, args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
+def browser(chromium_path: str, shared_browser: Any) -> Any:
+    """A Playwright Chromium (Debian's, never a downloaded one), shared with the dashboard tests."""
+    return shared_browser
 
 
 @pytest.fixture(scope="session")
