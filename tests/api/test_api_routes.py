@@ -282,6 +282,12 @@ def _run_framework(api: Api) -> None:
     assert items[0]["code"] == "HQD" and items[0]["name_zh"] == "高质量发展指数"
 
 
+def _run_regions(api: Api) -> None:
+    items = {r["code"]: r for r in ok(api.get(f"/api/runs/{RUN}/regions"))["items"]}
+    assert items["110000"]["name_zh"] == "北京市" and items["130100"]["name_en"] == "Shijiazhuang"
+    assert len(items) == 13
+
+
 def _growth(api: Api) -> None:
     whole = ok(api.get(f"/api/runs/{RUN}/growth?region=110000"))["items"][0]
     csv = pd.read_csv(api.runs / RUN / "growth.csv", dtype={"region": str}).set_index("region").loc["110000"]
@@ -552,6 +558,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/runs/{run_id}/grades"): Route("read", _grades, lambda a: a.get(f"/api/runs/{RUN}/grades?offset=-1")),
     ("GET", "/api/runs/{run_id}/framework"): Route("read", _run_framework, lambda a: a.get(
         "/api/runs/nope/framework")),
+    ("GET", "/api/runs/{run_id}/regions"): Route("read", _run_regions, lambda a: a.get(
+        "/api/runs/nope/regions")),
     ("GET", "/api/runs/{run_id}/growth"): Route("read", _growth, lambda a: a.get(
         f"/api/runs/{RUN}/growth?start=1990")),
     ("GET", "/api/runs/{run_id}/drivers"): Route("read", _drivers, lambda a: a.get(

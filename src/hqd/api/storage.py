@@ -37,9 +37,9 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 BUNDLED_FRAMEWORK = "jjj"
 BUNDLED_DATASET = "jjj-demo"
 DEMO_RUN = "jjj-demo"
-TABLE_FILES = ("scores", "weights", "growth", "drivers", "grades", "framework")
+TABLE_FILES = ("scores", "weights", "growth", "drivers", "grades", "framework", "regions")
 DOWNLOADS = ("results.xlsx", "narrative.md", "manifest.json", "recipe.yaml", "scores.csv", "weights.csv",
-             "growth.csv", "drivers.csv", "grades.csv", "framework.csv")
+             "growth.csv", "drivers.csv", "grades.csv", "framework.csv", "regions.csv")
 FRAMEWORK_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".yaml", ".yml")
 DATA_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".parquet", ".txt")
 

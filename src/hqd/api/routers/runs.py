@@ -195,6 +195,12 @@ def run_framework(run_id: str, _who: Reader, svc: Svc) -> JSONText:
     return page(frame, limit=len(frame), offset=0)
 
 
+@router.get("/runs/{run_id}/regions", response_model=Page, summary="The run's regions: codes, names, groups")
+def run_regions(run_id: str, _who: Reader, svc: Svc) -> JSONText:
+    frame = svc.storage.table(run_id, "regions")
+    return page(frame, limit=len(frame), offset=0)
+
+
 def _period_given(start: int | None, end: int | None, node: str | None) -> bool:
     return start is not None or end is not None or node is not None
 
