@@ -132,3 +132,13 @@ def test_region_groups_get_growth_drivers_and_narratives() -> None:
     yoy = result.yoy().query("region == 'R00'").set_index("year")
     expected = (yoy.loc[2016, "value"] / yoy.loc[2015, "value"] - 1) * 100
     assert yoy.loc[2016, "yoy_pct"] == pytest.approx(expected) and np.isnan(yoy.loc[2015, "yoy_pct"])
+
+
+def test_screen_by_region_year_keeps_the_region_and_drops_the_year() -> None:
+    framework, data = _inputs()
+    data.loc[(data["region"] == "R03") & (data["year"] == 2016), ["a1", "a2", "a3", "b1"]] = np.nan
+    result = run(framework, data.drop(columns="grp"),
+                 {"screen": {"method": "availability", "threshold": 0.5, "by": "region_year"}})
+    assert "R03" in result.regions
+    assert np.isnan(result.node_scores("I").loc[2016, "R03"]) and np.isfinite(result.node_scores("I").loc[2017, "R03"])
+    assert any(p.code == "unit_screened" and "R03 2016" in p.message for p in result.warnings)

@@ -42,7 +42,8 @@ LOCAL_METHODS: dict[str, dict[str, tuple[str, dict[str, tuple[type, Any, str]]]]
         "availability": ("Drop units whose share of non-missing indicator values is below `threshold` "
                          "(COINr `byNA`).",
                          {"threshold": (float, 0.9, "minimum share of observed values to keep a unit"),
-                          "by": (str, "region", "'region' (over all years) or 'region_year'")}),
+                          "by": (str, "region", "'region' (over all years: drop the region) or 'region_year' "
+                                 "(drop that region's year)")}),
     },
 }
 #: Aggregation methods that need strictly positive inputs (zero policy applies).
@@ -486,6 +487,24 @@ def _screen(x: np.ndarray, panel: Panel, recipe: Recipe, trace: _Trace) -> tuple
     if choice.method == "none":
         return panel, x
     threshold = float(choice.params.get("threshold", 0.9))
+    if choice.params.get("by", "region") == "region_year":
+        # A region-year below the threshold is left out (all its values missing); the region stays.
+        cell_share = np.isfinite(x).mean(axis=2)  # (T, R)
+        low = cell_share < threshold
+        t_idx, r_idx = np.nonzero(low)
+        trace.logs["screen"] = pd.DataFrame({
+            "region": np.tile(np.asarray(panel.regions, dtype=object), len(panel.years)),
+            "year": np.repeat(panel.years, len(panel.regions)), "availability": cell_share.reshape(-1),
+            "kept": ~low.reshape(-1)})
+        if low.any():
+            listed = ", ".join(f"{panel.regions[r]} {int(panel.years[t])}" for t, r in list(zip(t_idx, r_idx,
+                                                                                               strict=True))[:20])
+            trace.warnings.append(Problem("unit_screened", f"{int(low.sum())} region-year(s) below data availability "
+                                          f"{threshold:g} left out: {listed}{' …' if low.sum() > 20 else ''}",
+                                          severity="warning"))
+            x = np.where(low[..., None], np.nan, x)
+        trace.steps["screened"] = x
+        return panel, x
     share = np.isfinite(x).mean(axis=(0, 2))  # per region, over all years and indicators
     drop = [panel.regions[i] for i in np.flatnonzero(share < threshold)]
     trace.logs["screen"] = pd.DataFrame({"region": panel.regions, "availability": share,
