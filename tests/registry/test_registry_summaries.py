@@ -112,3 +112,22 @@ def test_empty_registry_summarises_to_zero(tmp_path: Path) -> None:
     assert (summary.total_count, summary.total_investment, len(summary.table)) == (0, 0.0, 0)
     assert summary.headline() == "0 projects, 0.0 亿元"
     engine.dispose()
+
+
+def test_filtered_query_totals_equal_pandas_over_the_file(loaded: tuple[Engine, pd.DataFrame, pd.DataFrame]) -> None:
+    """A project library page: the count and investment sum cover every matching record, not only the page."""
+    from hqd.registry.models import Project, table_of
+    from hqd.registry.records import query
+
+    engine, projects, _ = loaded
+    table = table_of(Project)
+    chain = projects.loc[projects["chain"] != "", "chain"].iloc[0]
+    found = query(engine, "projects", clauses=[table.c.chain == chain], sort="-investment_100m_cny", limit=5)
+    expected = projects[projects["chain"] == chain]["investment_100m_cny"].astype(float)
+    assert found.total == len(expected) and len(found.rows) == 5
+    assert found.sums["investment_100m_cny"] == pytest.approx(expected.sum())
+    top = [row["investment_100m_cny"] for row in found.rows]
+    assert top == sorted(top, reverse=True) and top[0] == pytest.approx(expected.max())
+    with pytest.raises(HqdError) as info:
+        query(engine, "projects", sort="nonsense")
+    assert info.value.codes == ["unknown_field"]

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select, true
 
 from hqd.errors import Problems
 from hqd.registry import credit_code as cc
@@ -96,6 +97,50 @@ def list_records(
     stmt = stmt.offset(offset).limit(limit) if limit is not None else stmt.offset(offset)
     with engine_for(target) as engine, read(engine) as conn:
         return store.records_of(store.query_frame(conn, ent, [stmt]))
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    """One page of records with the totals of every matching record (not only the page)."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    sums: dict[str, float]
+
+
+def query(
+    target: EngineLike | None,
+    entity: str,
+    *,
+    clauses: Sequence[Any] = (),
+    sort: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> RecordPage:
+    """Records of ``entity`` matching every SQL ``clause`` (built on ``entity``'s table), sorted by ``sort``
+    (a field; ``-field`` descends; the key breaks ties), paged; with the count and the sums of the numeric
+    fields over all matching records — what a project library shows beside its filter."""
+    ent = sc.entity(entity)
+    table = ent.table
+    order: list[Any] = []
+    if sort:
+        name = sort.lstrip("-")
+        if name not in table.c or name == "note_hash":
+            problems = Problems()
+            problems.error("unknown_field", f"cannot sort {ent.name} by {name!r}", column="sort")
+            problems.raise_if_errors()
+        order.append(table.c[name].desc() if sort.startswith("-") else table.c[name].asc())
+    key_columns = [table.c[c] for c in store.db_key_columns(ent)]
+    stmt = select(table).where(and_(true(), *clauses)).order_by(*order, *key_columns).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    numeric = [f.name for f in ent.stored_fields if f.kind == "float"]
+    totals = select(func.count(), *(func.coalesce(func.sum(table.c[n]), 0.0) for n in numeric)).where(
+        and_(true(), *clauses))
+    with engine_for(target) as engine, read(engine) as conn:
+        rows = store.records_of(store.query_frame(conn, ent, [stmt]))
+        counted = conn.execute(totals).one()
+    return RecordPage(rows, int(counted[0]), {n: float(v) for n, v in zip(numeric, counted[1:], strict=True)})
 
 
 def count(target: EngineLike | None, entity: str) -> int:

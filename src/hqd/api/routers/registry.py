@@ -16,7 +16,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Body, File, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -277,31 +277,15 @@ def records(request: Request, who: Reader, svc: Svc, entity: str = EntityParam,
     """Any other query parameter filters by a field's value (``?chain=robotics&status=在建`` must be the
     stored value, e.g. ``status=under_construction``; an empty value matches missing ones).  ``total`` and
     ``sums`` (of numeric fields) cover every matching record, not only the page."""
-    from hqd.registry import store
-    from hqd.registry.db import read
+    from hqd.registry.records import query
 
     ent = _entity(entity)
-    table = ent.table
-    clauses = _where(ent, request, in_region)
-    key_columns = [table.c[c] for c in store.db_key_columns(ent)]
-    order: list[Any] = []
-    if sort:
-        name = sort.lstrip("-")
-        if name not in table.c or name == "note_hash":
-            raise HqdError([Problem("unknown_field", f"cannot sort {ent.name} by {name!r}", column="sort")])
-        order.append(table.c[name].desc() if sort.startswith("-") else table.c[name].asc())
     size = min(limit or svc.settings.page_size_max, svc.settings.page_size_max)
-    stmt = select(table).where(and_(True, *clauses)).order_by(*order, *key_columns).offset(offset).limit(size)
-    numeric = [f.name for f in ent.stored_fields if f.kind == "float"]
-    totals = select(func.count(), *(func.coalesce(func.sum(table.c[n]), 0.0) for n in numeric)).where(
-        and_(True, *clauses))
-    with read(svc.engine) as conn:
-        rows = store.records_of(store.query_frame(conn, ent, [stmt]))
-        counted = conn.execute(totals).one()
-    for row in rows:
+    found = query(svc.engine, ent.name, clauses=_where(ent, request, in_region), sort=sort, limit=size,
+                  offset=offset)
+    for row in found.rows:
         row["_editable"] = editable(who, entity, row)
-    return records_page(rows, total=int(counted[0]), limit=size, offset=offset,
-                        extra={"sums": {n: float(v) for n, v in zip(numeric, counted[1:], strict=True)}})
+    return records_page(found.rows, total=found.total, limit=size, offset=offset, extra={"sums": found.sums})
 
 
 @router.post("/{entity}/records", response_model=Envelope, status_code=201, summary="Create a record")
