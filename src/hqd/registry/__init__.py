@@ -23,7 +23,7 @@ from hqd.registry.exports import export, export_frame, template
 from hqd.registry.gaps import GapReport, chain_gaps
 from hqd.registry.imports import ImportReport, import_file, import_frame, read_table
 from hqd.registry.ledgers import Progress, notes, overdue, progress
-from hqd.registry.records import count, create, delete, get, history, list_records, update
+from hqd.registry.records import RecordPage, count, create, delete, get, history, list_records, query, update
 from hqd.registry.schema import ENTITIES
 from hqd.registry.store import ConflictError, NotFoundError
 from hqd.registry.summaries import Summary, summarize_enterprises, summarize_projects
@@ -35,6 +35,7 @@ __all__ = [
     "ImportReport",
     "NotFoundError",
     "Progress",
+    "RecordPage",
     "Summary",
     "chain_gaps",
     "check_character",
@@ -57,6 +58,7 @@ __all__ = [
     "notes",
     "overdue",
     "progress",
+    "query",
     "read_table",
     "resolve_url",
     "summarize_enterprises",
