@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -64,3 +65,54 @@ def shared_browser() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def _postgres_unavailable(reason: str) -> NoReturn:
+    if os.environ.get("HQD_REQUIRE_POSTGRES") == "1":
+        pytest.fail(reason + " (HQD_REQUIRE_POSTGRES=1)")
+    pytest.skip(reason)
+
+
+def postgres_base_url() -> str:
+    """``HQD_TEST_POSTGRES_URL`` if the server answers; else skip (fail under ``HQD_REQUIRE_POSTGRES=1``)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    url = os.environ.get("HQD_TEST_POSTGRES_URL")
+    if not url:
+        _postgres_unavailable("PostgreSQL tests need HQD_TEST_POSTGRES_URL, e.g. "
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    probe = create_engine(url)
+    try:
+        probe.connect().close()
+    except Exception as exc:  # any failure to connect means "unavailable"
+        _postgres_unavailable(f"PostgreSQL at {make_url(url).render_as_string()} is unreachable: "
+                              f"{exc.__class__.__name__}")
+    finally:
+        probe.dispose()
+    return url
+
+
+@contextmanager
+def fresh_database(backend: str, folder: Path) -> Iterator[str]:
+    """The URL of an empty database: a SQLite file, or a throw-away PostgreSQL schema dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / f'hqd-{uuid.uuid4().hex[:8]}.sqlite'}"
+        return
+    base = postgres_base_url()
+    schema = f"hqd_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()

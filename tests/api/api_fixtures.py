@@ -15,26 +15,24 @@ Test modules load them with ``pytest_plugins = ["api_fixtures"]``.
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import httpx
 import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 
+from conftest import fresh_database
 from hqd.api import auth
 from hqd.api.app import build_demo_run, create_app
 from hqd.api.settings import ApiSettings
@@ -50,47 +48,7 @@ CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 ERROR_KEYS = {"ok", "error", "errors", "status"}
 
 
-def _unavailable(reason: str) -> NoReturn:
-    if os.environ.get("HQD_REQUIRE_POSTGRES") == "1":
-        pytest.fail(reason + " (HQD_REQUIRE_POSTGRES=1)")
-    pytest.skip(reason)
-
-
-def postgres_base_url() -> str:
-    url = os.environ.get("HQD_TEST_POSTGRES_URL")
-    if not url:
-        _unavailable("PostgreSQL API tests need HQD_TEST_POSTGRES_URL, e.g. "
-                     "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    probe = create_engine(url)
-    try:
-        probe.connect().close()
-    except Exception as exc:  # any failure to connect means "unavailable"
-        _unavailable(f"PostgreSQL at {make_url(url).render_as_string()} is unreachable: {exc.__class__.__name__}")
-    finally:
-        probe.dispose()
-    return url
-
-
-@contextmanager
-def fresh_database(backend: str, folder: Path) -> Iterator[str]:
-    """The URL of an empty database: a SQLite file, or a PostgreSQL schema dropped afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / f'api-{uuid.uuid4().hex[:8]}.sqlite'}"
-        return
-    base = postgres_base_url()
-    schema = f"hqd_api_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
+# postgres_base_url and fresh_database are shared with the other test folders (tests/conftest.py).
 def assert_error(response: httpx.Response, status: int | None = None, code: str | None = None) -> dict[str, Any]:
     """The response is an error in the one shape (and has ``status`` / reason ``code`` when given)."""
     assert response.headers["content-type"].startswith("application/json"), response.text[:300]
