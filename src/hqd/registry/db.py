@@ -159,3 +159,37 @@ def init_db(target: EngineLike | None = None) -> None:
 def has_schema(engine: Engine) -> bool:
     """True when the registry tables exist."""
     return inspect(engine).has_table("projects")
+
+
+def run_alembic_env(target_metadata: Any, **configure: Any) -> None:
+    """The body of an Alembic ``env.py`` for HQD's migration chains (the registry's, the API's auth tables).
+
+    Online: use the connection handed over in ``config.attributes`` (how :func:`upgrade` runs it), else
+    connect to ``sqlalchemy.url``.  Offline: emit SQL.  ``configure`` adds options such as ``version_table``
+    and ``include_object`` for a chain that shares the database with another.
+    """
+    from alembic import context
+
+    config = context.config
+
+    def run(connection: Connection) -> None:
+        context.configure(connection=connection, target_metadata=target_metadata,
+                          render_as_batch=connection.dialect.name == "sqlite", compare_type=True, **configure)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    if context.is_offline_mode():
+        context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                          literal_binds=True, **configure)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        run(connection)
+        return
+    url = config.get_main_option("sqlalchemy.url")
+    engine = connect(url) if url else create_engine("sqlite://")
+    with engine.connect() as conn:
+        run(conn)
+    engine.dispose()

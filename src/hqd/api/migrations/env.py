@@ -8,12 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic import context
-from sqlalchemy import Connection, create_engine
-
 from hqd.api.auth_db import VERSION_TABLE, metadata
-
-config = context.config
+from hqd.registry.db import run_alembic_env
 
 
 def _ours(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
@@ -23,38 +19,4 @@ def _ours(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: A
     return True
 
 
-def _run(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=metadata,
-        version_table=VERSION_TABLE,
-        include_object=_ours,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-def run_migrations_online() -> None:
-    """Use the connection handed over in ``config.attributes``; else connect to ``sqlalchemy.url``."""
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
-        return
-    from hqd.registry.db import connect
-
-    url = config.get_main_option("sqlalchemy.url")
-    engine = connect(url) if url else create_engine("sqlite://")
-    with engine.connect() as conn:
-        _run(conn)
-    engine.dispose()
-
-
-if context.is_offline_mode():
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=metadata,
-                      version_table=VERSION_TABLE, literal_binds=True)
-    with context.begin_transaction():
-        context.run_migrations()
-else:
-    run_migrations_online()
+run_alembic_env(metadata, version_table=VERSION_TABLE, include_object=_ours)
