@@ -415,7 +415,7 @@ class Result:
         positive = d[d["share_pct"] > 0]
         top = positive.head(n_drivers)["child"].tolist()
         laggard = d.iloc[-1]["child"] if len(d) > len(top) else None
-        name = self._region_name(region, lang)
+        name = self.region_name(region, lang)
         index_name = self.framework.name(self.index_code, lang)
         rose = g["end"] >= g["start"]
         if lang == "zh":
@@ -440,7 +440,8 @@ class Result:
             text += f", {self.framework.name(laggard, 'en').lower()} lagged"
         return text + "."
 
-    def _region_name(self, region: str, lang: str) -> str:
+    def region_name(self, region: str, lang: str = "zh") -> str:
+        """The region's short Chinese name (else full name) or English name, else its code."""
         meta = self.panel.region_meta
         for column in (("short_zh", "name_zh") if lang == "zh" else ("name_en",)):
             if column in meta.columns and isinstance(meta.at[region, column], str):

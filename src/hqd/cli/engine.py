@@ -103,7 +103,7 @@ def _print_ranking(result: Result, year: int, limit: int = 15) -> None:
     table.add_column("score", justify="right")
     for row in top.head(limit).itertuples():
         rank = "" if row.rank != row.rank else str(int(row.rank))
-        table.add_row(rank, result._region_name(str(row.region), "zh"), f"{row.score:.4f}")
+        table.add_row(rank, result.region_name(str(row.region), "zh"), f"{row.score:.4f}")
     console.print(table)
 
 
@@ -197,7 +197,7 @@ def demo(
     for column in ("region", "start", "end", "growth %", "CAGR %"):
         table.add_column(column, justify="right" if column != "region" else "left")
     for row in g.sort_values("cagr_pct", ascending=False).itertuples():
-        table.add_row(result._region_name(str(row.region), "zh"), f"{row.start:.3f}", f"{row.end:.3f}",
+        table.add_row(result.region_name(str(row.region), "zh"), f"{row.start:.3f}", f"{row.end:.3f}",
                       f"{row.total_growth_pct:.2f}", f"{row.cagr_pct:.2f}")
     console.print(table)
 

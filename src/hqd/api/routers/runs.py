@@ -270,7 +270,7 @@ def narrative(run_id: str, _who: Reader, svc: Svc, region: list[str] | None = Qu
             text: str | None = result.narrative(r, start, end, lang=lang)
         except (KeyError, IndexError):  # as write_run: a region without a sentence (e.g. missing scores)
             text = None
-        items.append({"region": r, "lang": lang, "name": result._region_name(r, lang), "text": text})
+        items.append({"region": r, "lang": lang, "name": result.region_name(r, lang), "text": text})
     return ok({"total": len(items), "items": items, "source": "result",
                "synthetic": bool(result.panel.synthetic)})
 
