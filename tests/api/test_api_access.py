@@ -110,23 +110,69 @@ def test_scoped_import_checks_every_row(api: Api) -> None:
     assert ok.status_code == 200 and ok.json()["report"]["inserted"] == 1
 
 
-def test_scoped_import_pins_the_versions_it_checked(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A record moved out of the scope after the check makes the import a conflict, not a bypass."""
-    from hqd.api import scope
+def test_scoped_import_checks_rows_where_they_are_when_written(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record moved out of the scope after the file was read is checked where it is now: refused."""
+    from hqd.api.routers import registry as router
 
     _project(api, "HB-20", "130200")
-    original = scope.pin_import
+    original = router.reg.read_table
 
-    def pin_then_move(*args: Any, **kwargs: Any) -> Any:
-        pinned = original(*args, **kwargs)
+    def read_then_move(*args: Any, **kwargs: Any) -> Any:
+        raw = original(*args, **kwargs)
         registry.update(api.engine, "projects", "HB-20", {"region": "110000"}, expected_version=1, actor="admin")
-        return pinned
+        return raw
 
-    monkeypatch.setattr(scope, "pin_import", pin_then_move)
+    monkeypatch.setattr(router.reg, "read_table", read_then_move)
     rows = pd.DataFrame({"project_id": ["HB-20"], "name": ["moved"], "region": ["130200"],
                          "investment_100m_cny": ["9"], "status": ["signed"]})
-    assert_error(api.request("POST", "/api/registry/projects/import", "hebei", files=_csv(rows)), 409, "conflict")
-    assert registry.get(api.engine, "projects", "HB-20")["region"] == "110000"
+    body = assert_error(api.request("POST", "/api/registry/projects/import", "hebei", files=_csv(rows)),
+                        403, "out_of_scope")
+    assert body["errors"][0]["row"] == 2 and body["errors"][0]["region"] == "110000"
+    rec = registry.get(api.engine, "projects", "HB-20")
+    assert (rec["region"], rec["name"]) == ("110000", "HB-20")  # the admin's move stands, the import wrote nothing
+
+
+# ------------------------------------------------------------- payload shapes cannot slip past the scope
+LIST_PAYLOADS = [["110000"], ["北京"], {"code": "110000"}, [["110000"]]]
+
+
+@pytest.mark.parametrize("region", LIST_PAYLOADS, ids=["code-list", "name-list", "object", "nested"])
+def test_a_list_valued_region_is_checked_as_the_stored_code(api: Api, region: Any) -> None:
+    """``"region": ["110000"]`` used to be looked up as text (no region found: allowed) and then stored as
+    110000.  The scope is now checked on the validated value: refused, or refused as invalid — never written."""
+    before = registry.count(api.engine, "projects")
+    create = api.request("POST", "/api/registry/projects/records", "hebei", json={
+        "project_id": "LIST-1", "name": "x", "region": region, "investment_100m_cny": 1, "status": "签约"})
+    assert create.status_code in (400, 403), create.text
+    assert registry.count(api.engine, "projects") == before
+    hb = _project(api, "HB-LIST", "130200")
+    moved = _patch(api, "hebei", "HB-LIST", hb["version"], {"region": region})
+    assert moved.status_code in (400, 403), moved.text
+    assert registry.get(api.engine, "projects", "HB-LIST")["region"] == "130200"
+
+
+def test_a_list_valued_city_cannot_place_an_enterprise_in_beijing(api: Api) -> None:
+    from hqd.registry.credit_code import complete
+
+    code = complete("91110000MA0000001")
+    r = api.request("POST", "/api/registry/enterprises/records", "hebei",
+                    json={"credit_code": code, "name": "北京某公司", "city": ["北京"]})
+    assert r.status_code in (400, 403), r.text
+    assert registry.list_records(api.engine, "enterprises", where={"credit_code": code}) == []
+    zone = api.request("POST", "/api/registry/zones/records", "hebei",
+                       json={"code": "bj_zone_x", "name_zh": "某园区", "level": "national", "city": ["110000"]})
+    assert zone.status_code in (400, 403), zone.text
+
+
+def test_delete_checks_the_scope_of_the_row_it_deletes(api: Api) -> None:
+    """An admin moves a Hebei project to Beijing; the Hebei editor's delete at the new version is refused
+    (the check runs on the locked row in the deleting transaction), at the old version it is a conflict."""
+    _project(api, "HB-DEL", "130200")
+    registry.update(api.engine, "projects", "HB-DEL", {"region": "110000"}, expected_version=1, actor="admin")
+    assert_error(api.request("DELETE", "/api/registry/projects/records/HB-DEL?version=1", "hebei"), 409, "conflict")
+    assert_error(api.request("DELETE", "/api/registry/projects/records/HB-DEL?version=2", "hebei"), 403,
+                 "out_of_scope")
+    assert registry.get(api.engine, "projects", "HB-DEL")["region"] == "110000"
 
 
 # ----------------------------------------------------------------------------------------- change log
@@ -305,3 +351,93 @@ def test_records_say_whether_the_user_may_edit_them(api: Api) -> None:
         assert api.get("/api/registry/projects/records/ED-HB", user).json()["record"]["_editable"] is hb
     task = api.get("/api/registry/tasks/records?limit=1", "hebei").json()["items"][0]
     assert task["_editable"] is False  # tasks have no region: unscoped writers only
+
+
+# --------------------------------------------------------------------- imports racing other writes
+def _beijing_enterprises(n: int, zone: str, start: int = 0) -> pd.DataFrame:
+    from hqd.registry.credit_code import complete
+
+    codes = [complete(f"91110000MA{start + i:07d}") for i in range(n)]
+    return pd.DataFrame({"credit_code": codes, "name": [f"北京企业{start + i}" for i in range(n)],
+                         "city": ["北京"] * n, "zone": [zone] * n})
+
+
+def _zone(code: str) -> dict[str, Any]:
+    return {"code": code, "name_zh": code, "level": "provincial", "city": "唐山"}
+
+
+def _hebei_in_beijing(api: Api) -> int:
+    rows = registry.list_records(api.engine, "enterprises")
+    return sum(1 for r in rows if str(r["city"]).startswith("11"))
+
+
+def test_an_import_cannot_outrun_its_scope_check_by_creating_a_zone(api: Api,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The import race: the scope check's validation failed (zone unknown), so no row was checked; the zone
+    was created; the import's own validation then passed and wrote Beijing enterprises.  Now the one
+    validation is the one whose rows the guard checks inside the writing transaction."""
+    from hqd.registry import imports
+
+    before = _hebei_in_beijing(api)
+    original = imports.validate_frame
+    calls = {"n": 0}
+
+    def validate_then_create_zone(*args: Any, **kwargs: Any) -> Any:
+        out = original(*args, **kwargs)
+        calls["n"] += 1
+        if calls["n"] == 1:
+            registry.create(api.engine, "zones", _zone("race_zone_1"), actor="hebei")
+        return out
+
+    monkeypatch.setattr(imports, "validate_frame", validate_then_create_zone)
+    files = {"file": ("enterprises.csv", _beijing_enterprises(20, "race_zone_1").to_csv(index=False).encode())}
+    r = api.request("POST", "/api/registry/enterprises/import", "hebei", files=files)
+    assert r.status_code in (400, 403), r.text
+    assert _hebei_in_beijing(api) == before
+    # once the zone exists, the same file is refused for its scope, row by row
+    body = assert_error(api.request("POST", "/api/registry/enterprises/import", "hebei", files=files), 403,
+                        "out_of_scope")
+    assert len(body["errors"]) == 20 and {e["row"] for e in body["errors"]} == set(range(2, 22))
+
+
+@pytest.mark.slow
+def test_concurrent_imports_and_zone_creations_never_leave_the_scope(api: Api) -> None:
+    """Through a real server: a Hebei editor's imports of Beijing enterprises naming a zone race the same
+    editor's creation of that zone, and list-valued regions race plain edits; nothing lands outside Hebei."""
+    import threading
+
+    import httpx
+    from api_fixtures import serve
+
+    before = _hebei_in_beijing(api)
+    projects_before = registry.count(api.engine, "projects")
+    token = api.tokens["hebei"]
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def post(base: str, path: str, **kw: Any) -> None:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120) as client:
+            r = client.post(path, **kw)
+        with lock:
+            statuses.append(r.status_code)
+
+    with serve(api.app) as base:
+        for round_ in range(6):
+            zone = f"race_zone_c{round_}"
+            csv = _beijing_enterprises(50, zone, start=1000 * (round_ + 1)).to_csv(index=False).encode()
+            jobs = [
+                threading.Thread(target=post, args=(base, "/api/registry/enterprises/import"),
+                                 kwargs={"files": {"file": ("e.csv", csv)}}),
+                threading.Thread(target=post, args=(base, "/api/registry/zones/records"),
+                                 kwargs={"json": _zone(zone)}),
+                threading.Thread(target=post, args=(base, "/api/registry/projects/records"),
+                                 kwargs={"json": {"project_id": f"RACE-{round_}", "name": "x", "region": ["110000"],
+                                                  "investment_100m_cny": 1, "status": "签约"}}),
+            ]
+            for job in jobs:
+                job.start()
+            for job in jobs:
+                job.join(timeout=300)
+    assert len(statuses) == 18 and 500 not in statuses, statuses
+    assert _hebei_in_beijing(api) == before
+    assert registry.count(api.engine, "projects") == projects_before

@@ -350,3 +350,41 @@ def test_ledger_tasks_with_sub_tasks_in_the_same_file(registry_engine: Engine, t
     ok = "\n".join(tasks.splitlines()[:3]) + "\n"
     assert import_file(registry_engine, "tasks", write(tmp_path, ok, "t2.csv"), actor="a").inserted == 2
     assert get(registry_engine, "tasks", "T1.1")["parent"] == "T1"
+
+
+def test_a_column_left_out_leaves_the_field_unchanged(registry_engine: Engine, tmp_path: Path) -> None:
+    """An import that omits optional columns used to set them to NULL on existing records (note and
+    lead_enterprise wiped).  A missing column means "leave unchanged"; only an empty cell clears, and the
+    report counts the values it cleared."""
+    import_file(registry_engine, "projects", write(tmp_path, PROJECTS_CSV), actor="t")
+    kept = get(registry_engine, "projects", "示例项目0001")
+    assert (kept["lead_enterprise"], kept["note"]) == ("示例企业01", "合成示例")
+    narrow = "项目编号,项目名称,所在地,总投资（亿元）,项目状态\n示例项目0001,示例项目0001,唐山,20,在建\n"
+    report = import_file(registry_engine, "projects", write(tmp_path, narrow, "narrow.csv"), actor="t")
+    assert (report.updated, report.cleared) == (1, 0)
+    after = get(registry_engine, "projects", "示例项目0001")
+    assert after["investment_100m_cny"] == 20.0
+    assert (after["lead_enterprise"], after["note"], after["chain"], after["signed_date"]) == (
+        "示例企业01", "合成示例", kept["chain"], kept["signed_date"])
+    changed = history(registry_engine, "projects", "示例项目0001")
+    assert set(changed[changed["action"] == "update"]["field"]) == {"investment_100m_cny"}
+    # an explicit empty cell clears, and is counted
+    blank = "项目编号,项目名称,所在地,总投资（亿元）,项目状态,备注,牵头企业\n示例项目0001,示例项目0001,唐山,20,在建,,\n"
+    report = import_file(registry_engine, "projects", write(tmp_path, blank, "blank.csv"), actor="t")
+    assert (report.updated, report.cleared) == (1, 2) and "cleared 2 values" in str(report)
+    after = get(registry_engine, "projects", "示例项目0001")
+    assert (after["lead_enterprise"], after["note"]) == (None, None)
+
+
+def test_enterprise_links_survive_an_import_without_the_links_column(registry_engine: Engine,
+                                                                      tmp_path: Path) -> None:
+    code = cc.complete("91130200MA0ABCDE1")
+    full = f"credit_code,name,city,chain_links,note\n{code},唐山某机器人公司,唐山,robotics.reducer;robotics.servo,备注\n"
+    import_file(registry_engine, "enterprises", write(tmp_path, full, "e.csv"), actor="t")
+    links = get(registry_engine, "enterprises", code)["chain_links"]
+    assert links
+    renamed = f"credit_code,name,city\n{code},唐山某机器人有限公司,唐山\n"
+    report = import_file(registry_engine, "enterprises", write(tmp_path, renamed, "e2.csv"), actor="t")
+    assert (report.updated, report.cleared) == (1, 0)
+    rec = get(registry_engine, "enterprises", code)
+    assert (rec["name"], rec["chain_links"], rec["note"]) == ("唐山某机器人有限公司", links, "备注")

@@ -10,9 +10,13 @@ may create, change, delete and import only records located inside it:
   without a scope: a Hebei editor can neither take a Beijing project nor hand one of Hebei's away, and
   may move projects between Hebei's cities;
 - **delete**: the stored record's location;
-- **import**: every row, as for create (new keys) and update (existing keys).  The versions read while
-  checking are pinned into the import, so a record moved by someone else in between makes the import
-  a conflict instead of slipping past the check.
+- **import**: every row of the final, validated import, as for create (new keys) and update (existing
+  keys), inside the transaction that writes it.
+
+Every check is a registry write guard (:data:`hqd.registry.records.Guard`): it runs inside the writing
+transaction on the validated, coerced values — never on the payload as sent (``"region": ["110000"]`` is
+checked as the ``110000`` that would be stored) and never on a copy read before the transaction (a record
+moved or deleted meanwhile is checked as it is now).
 
 ``origin_region`` (where a transferred project came from) is descriptive: it grants no write access —
 the receiving side maintains a transferred project, the origin side reads it.  Entities without a
@@ -25,12 +29,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
-from sqlalchemy import Engine
-
 from hqd.api.auth import Principal, covers, scope_name
 from hqd.api.errors import ApiError
-from hqd.errors import HqdError, Problem, Problems
+from hqd.errors import Problem
+from hqd.registry.records import Guard
 
 #: Entity → the field holding a record's location, and the registry reference it names.
 LOCATION: dict[str, tuple[str, str]] = {"projects": ("region", "regions"), "enterprises": ("city", "cities"),
@@ -49,94 +51,26 @@ def _outside(who: Principal, entity: str, field: str, code: Any, when: str, **wh
                    region=str(code) if code is not None else None, **where)
 
 
-def resolve(engine: Engine, ref: str, value: Any) -> str | None:
-    """A region or city given as a code or a name → its code, as the registry resolves it."""
-    from hqd.registry.db import read
-    from hqd.registry.schema import Resolver
+def guard(who: Principal, entity: str) -> Guard | None:
+    """The registry write guard for ``who`` on ``entity`` (``None``: no scope, nothing to check).
 
-    if value is None or not str(value).strip():
-        return None
-    with read(engine) as conn:
-        return Resolver.load(conn, only=[ref]).lookup(ref, str(value).strip())
-
-
-def check_create(engine: Engine, who: Principal, entity: str, values: Mapping[str, Any]) -> None:
-    if who.scope is None:
-        return
-    if entity not in LOCATION:
-        raise _unlocated(who, entity)
-    field, ref = LOCATION[entity]
-    code = resolve(engine, ref, values.get(field))
-    if code is None:
-        return  # missing or unknown: the registry's validation reports it (nothing is written)
-    if not covers(who.scope, code):
-        raise HqdError([_outside(who, entity, field, code, "the new record's")])
-
-
-def check_stored(who: Principal, entity: str, record: Mapping[str, Any]) -> None:
-    if who.scope is None:
-        return
-    if entity not in LOCATION:
-        raise _unlocated(who, entity)
-    field, _ = LOCATION[entity]
-    if not covers(who.scope, record.get(field)):
-        raise HqdError([_outside(who, entity, field, record.get(field), "the stored record's")])
-
-
-def check_update(engine: Engine, who: Principal, entity: str, record: Mapping[str, Any],
-                 changes: Mapping[str, Any]) -> None:
-    check_stored(who, entity, record)
-    if who.scope is None:
-        return
-    field, ref = LOCATION[entity]
-    if field in changes:
-        code = resolve(engine, ref, changes[field])
-        if code is not None and not covers(who.scope, code):
-            raise HqdError([_outside(who, entity, field, code, "the changed")])
-
-
-def pin_import(engine: Engine, who: Principal, entity: str, raw: pd.DataFrame) -> pd.DataFrame:
-    """Check every row of an import against the scope; return ``raw`` with the versions read pinned.
-
-    Rows that do not parse are left to the import itself, which reports every problem and writes nothing.
+    The registry calls it inside the writing transaction with the stored record (locked) and the record as
+    it will be written — validated and coerced, so a location given as a list, a name or in any other shape
+    is checked as the code that is stored, and a record moved by someone else since the client read it is
+    checked where it is now.  Entities without a location are refused up front for scoped editors.
     """
     if who.scope is None:
-        return raw
+        return None
     if entity not in LOCATION:
         raise _unlocated(who, entity)
-    from hqd.registry import store
-    from hqd.registry.db import read
-    from hqd.registry.imports import validate_frame
-    from hqd.registry.schema import Resolver, key_tuples, map_headers, refs_needed
-    from hqd.registry.schema import entity as entity_of
-
-    ent = entity_of(entity)
     field, _ = LOCATION[entity]
-    with read(engine) as conn:
-        res = Resolver.load(conn, only=refs_needed(ent))
-        frame, problems = validate_frame(ent, raw, res)
-        if problems.errors:
-            return raw
-        keys = key_tuples(ent, frame)
-        existing = store.fetch(conn, ent, keys)
-    outside = Problems()
-    versions: list[str] = []
-    for pos, (key, code) in enumerate(zip(keys, frame[field].tolist(), strict=True)):
-        row = pos + 2
-        if not covers(who.scope, code):
-            outside.items.append(_outside(who, entity, field, code, "the row's", row=row))
-        stored = existing.get(tuple(key))
-        if stored is not None and not covers(who.scope, stored.get(field)):
-            outside.items.append(_outside(who, entity, field, stored.get(field), "the stored record's",
-                                          row=row))
-        versions.append(str(stored["version"]) if stored is not None else "")
-    outside.raise_if_errors()
-    columns = map_headers(ent, [str(c) for c in raw.columns], Problems())
-    pinned = raw.copy()
-    if "version" in columns:
-        column = columns["version"]
-        given = pinned[column].astype(str).str.strip()
-        pinned[column] = [g if g not in ("", "nan", "None") else v for g, v in zip(given, versions, strict=True)]
-    else:
-        pinned["version"] = versions
-    return pinned
+
+    def check(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> Problem | None:
+        if before is not None and not covers(who.scope, before.get(field)):
+            return _outside(who, entity, field, before.get(field), "the stored record's")
+        if after is not None and not covers(who.scope, after.get(field)):
+            return _outside(who, entity, field, after.get(field),
+                            "the new record's" if before is None else "the changed")
+        return None
+
+    return check

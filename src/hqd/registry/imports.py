@@ -9,6 +9,14 @@ Only when all rows are valid does it write, in one transaction:
 - rows whose key exists and whose values differ are updated (version + 1, change log per field);
 - rows identical to the database are left alone — so re-importing the same file changes nothing.
 
+A column the file leaves out means "leave unchanged": existing records keep their values in the fields the
+file does not name (new records get the field's default).  Only a cell that is present and empty clears a
+value, and the report counts the values so cleared (``cleared``).
+
+An optional ``guard`` (:data:`hqd.registry.records.Guard`) is asked about every row — the stored record as
+locked by the writing transaction and the row as it will be written — before anything is written; one
+refusal refuses the import (the API's region scopes are checked this way).
+
 A ``version`` column is optional: when present, an existing row whose version differs is a conflict
 (someone edited it after the file was exported) and nothing is written.  ``dry_run=True`` validates and
 counts what would happen without writing.
@@ -17,7 +25,7 @@ counts what would happen without writing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +38,7 @@ from hqd.errors import HqdError, Problem, Problems
 from hqd.registry import schema as sc
 from hqd.registry import store
 from hqd.registry.db import EngineLike, engine_for, read, write
+from hqd.registry.records import Guard
 
 
 @dataclass(frozen=True)
@@ -44,13 +53,15 @@ class ImportReport:
     unchanged: int
     dry_run: bool = False
     warnings: tuple[Problem, ...] = field(default_factory=tuple)
+    cleared: int = 0
 
     def __str__(self) -> str:
         verb = "would be " if self.dry_run else ""
         tail = " (dry run: nothing written)" if self.dry_run else ""
+        cleared = f"; {verb}cleared {self.cleared:,} values (empty cells)" if self.cleared else ""
         return (
             f"{self.entity}: {self.rows:,} rows read from {self.source}; {verb}inserted {self.inserted:,}, "
-            f"{verb}updated {self.updated:,}, unchanged {self.unchanged:,}{tail}"
+            f"{verb}updated {self.updated:,}, unchanged {self.unchanged:,}{cleared}{tail}"
         )
 
 
@@ -119,19 +130,46 @@ def _differs(a: pd.Series, b: pd.Series) -> np.ndarray:
     )
 
 
+def _empty(value: Any) -> bool:
+    return value is None or value == () or (isinstance(value, float) and value != value)
+
+
+@dataclass
+class _Plan:
+    inserts: pd.DataFrame
+    updates: list[Any]
+    cleared: int
+    matched: list[tuple[int, dict[str, Any] | None, dict[str, Any]]]  # (position, stored, new) for every row
+
+
 def _plan(
-    ent: sc.Entity, frame: pd.DataFrame, existing: pd.DataFrame, rows: np.ndarray, problems: Problems
-) -> tuple[pd.DataFrame, list[Any]]:
-    """Split parsed rows into inserts (new keys) and updates (changed rows); check file versions."""
-    if existing.empty:
-        return _rows(ent, frame), []
+    ent: sc.Entity,
+    frame: pd.DataFrame,
+    existing: pd.DataFrame,
+    rows: np.ndarray,
+    problems: Problems,
+    present: set[str],
+) -> _Plan:
+    """Split parsed rows into inserts (new keys) and updates (changed rows); check file versions.
+
+    Fields not in ``present`` (columns the file leaves out) keep the stored values of existing records."""
     key = list(ent.key)
+    names = [f.name for f in ent.fields]
+    every: list[tuple[int, dict[str, Any] | None, dict[str, Any]]] = []
+    if existing.empty:
+        inserts = _rows(ent, frame)
+        every = [(pos, None, {str(k): v for k, v in rec.items()})
+                 for pos, rec in enumerate(inserts.to_dict("records"))]
+        return _Plan(inserts, [], 0, every)
     old = existing.rename(columns={c: c + "__old" for c in existing.columns if c not in key})
     merged = frame.assign(_pos=np.arange(len(frame))).merge(
         old, on=key, how="left", indicator=True, sort=False
     )
     merged = merged.sort_values("_pos", kind="stable").reset_index(drop=True)
     matched = np.array(merged["_merge"] == "both", dtype=bool)
+    for name in names:
+        if name not in present and name not in key:  # left out of the file: leave unchanged
+            merged[name] = merged[name].where(~matched, merged[name + "__old"])
     inserts = _rows(ent, frame, np.flatnonzero(~matched).tolist())
     if "version" in merged.columns:
         wanted = merged["version"]
@@ -147,16 +185,25 @@ def _plan(
             )
         matched &= ~stale
     changed = np.zeros(len(merged), dtype=bool)
+    cleared = 0
     for f in ent.fields:
         if f.name not in key:
-            changed |= matched & _differs(merged[f.name], merged[f.name + "__old"])
+            differs = matched & _differs(merged[f.name], merged[f.name + "__old"])
+            changed |= differs
+            cleared += sum(_empty(merged.at[at, f.name]) and not _empty(merged.at[at, f.name + "__old"])
+                           for at in np.flatnonzero(differs))
     updates = []
-    for pos in np.flatnonzero(changed):
-        new = {f.name: merged.at[pos, f.name] for f in ent.fields}
-        before = {f.name: merged.at[pos, f.name if f.name in key else f.name + "__old"] for f in ent.fields}
-        before |= {a: merged.at[pos, a + "__old"] for a in store.AUDIT}
-        updates.append((before, new, store.changed_fields(ent, before, new)))
-    return inserts, updates
+    for i in range(len(merged)):
+        new = {name: merged.at[i, name] for name in names}
+        if not matched[i]:
+            every.append((i, None, new))
+            continue
+        before = {name: merged.at[i, name if name in key else name + "__old"] for name in names}
+        before |= {a: merged.at[i, a + "__old"] for a in store.AUDIT}
+        every.append((i, before, new))
+        if changed[i]:
+            updates.append((before, new, store.changed_fields(ent, before, new)))
+    return _Plan(inserts, updates, cleared, every)
 
 
 def import_frame(
@@ -168,11 +215,12 @@ def import_frame(
     dry_run: bool = False,
     source: str = "<data>",
     sheet: str | None = None,
+    guard: Guard | None = None,
 ) -> ImportReport:
     """Validate ``raw`` (a frame of strings, header names as columns) and write it (see module doc)."""
     ent = sc.entity(entity)
     with engine_for(target) as engine:
-        return _import(engine, ent, raw, actor=actor, dry_run=dry_run, source=source, sheet=sheet)
+        return _import(engine, ent, raw, actor=actor, dry_run=dry_run, source=source, sheet=sheet, guard=guard)
 
 
 def import_file(
@@ -183,12 +231,14 @@ def import_file(
     actor: str,
     sheet: str | None = None,
     dry_run: bool = False,
+    guard: Guard | None = None,
 ) -> ImportReport:
     """Import a CSV or Excel file of ``entity`` rows (see the module docstring)."""
     ent = sc.entity(entity)
     raw = read_table(path, sheet=sheet)
     with engine_for(target) as engine:
-        return _import(engine, ent, raw, actor=actor, dry_run=dry_run, source=Path(path).name, sheet=sheet)
+        return _import(engine, ent, raw, actor=actor, dry_run=dry_run, source=Path(path).name, sheet=sheet,
+                       guard=guard)
 
 
 def _import(
@@ -200,6 +250,7 @@ def _import(
     dry_run: bool,
     source: str,
     sheet: str | None,
+    guard: Guard | None = None,
 ) -> ImportReport:
     rows = np.arange(2, len(raw) + 2)
     file = None if source == "<data>" else source
@@ -211,14 +262,23 @@ def _import(
         res = sc.Resolver.load(conn, only=sc.refs_needed(ent))
     frame, problems = validate_frame(ent, raw, res, file=file, sheet=sheet, rows=rows)
     problems.raise_if_errors()
+    present = set(sc.map_headers(ent, [str(c) for c in raw.columns], Problems()))
     keys = sc.key_tuples(ent, frame)
     tx = read(engine) if dry_run else write(engine)
     try:
         with tx as conn:
             existing = store.fetch_frame(conn, ent, keys, lock=not dry_run)
-            inserts, updates = _plan(ent, frame, existing, rows, problems)
+            plan = _plan(ent, frame, existing, rows, problems, present)
             if problems.errors:
                 raise store.ConflictError(problems.items)
+            if guard is not None:
+                refused = Problems({"file": file} if file else {})
+                for pos, before, after in plan.matched:
+                    refusal = guard(before, after)
+                    if refusal is not None:
+                        refused.items.append(replace(refusal, row=int(rows[pos]), file=file, sheet=sheet))
+                refused.raise_if_errors()
+            inserts, updates = plan.inserts, plan.updates
             if not dry_run:
                 at = store.now()
                 store.insert_records(conn, ent, inserts, actor=actor, at=at)
@@ -244,4 +304,5 @@ def _import(
         len(frame) - len(inserts) - len(updates),
         dry_run,
         tuple(problems.warnings),
+        plan.cleared,
     )

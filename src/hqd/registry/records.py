@@ -12,14 +12,14 @@ not bump the version.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import and_, func, select, true
 
-from hqd.errors import Problems
+from hqd.errors import HqdError, Problem, Problems
 from hqd.registry import credit_code as cc
 from hqd.registry import models as m
 from hqd.registry import schema as sc
@@ -27,6 +27,18 @@ from hqd.registry import store
 from hqd.registry.db import EngineLike, engine_for, read, write
 
 Key = str | Sequence[Any]
+
+#: A write guard: called inside the writing transaction with the stored record (``None`` for a new one) and
+#: the record as it will be written (``None`` for a deletion), both validated and coerced (codes, not names;
+#: text, not lists); it returns a refusal or ``None``.  The API's region scopes are such guards, so a check
+#: can never look at a value other than the one written, nor at a row that changed since it was checked.
+Guard = Callable[[Mapping[str, Any] | None, Mapping[str, Any] | None], Problem | None]
+
+
+def _guarded(guard: Guard | None, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
+    refusal = guard(before, after) if guard is not None else None
+    if refusal is not None:
+        raise HqdError([refusal])
 
 
 def _key(ent: sc.Entity, key: Key) -> tuple[Any, ...]:
@@ -151,9 +163,9 @@ def count(target: EngineLike | None, entity: str) -> int:
 
 
 def create(
-    target: EngineLike | None, entity: str, values: Mapping[str, Any], *, actor: str
+    target: EngineLike | None, entity: str, values: Mapping[str, Any], *, actor: str, guard: Guard | None = None
 ) -> dict[str, Any]:
-    """Insert a new record (version 1); an existing key is a ``conflict``."""
+    """Insert a new record (version 1); an existing key is a ``conflict``; ``guard`` may refuse it."""
     ent = sc.entity(entity)
     with engine_for(target) as engine:
         with write(engine) as conn:
@@ -161,6 +173,7 @@ def create(
             key = tuple(rec[k] for k in ent.key)
             if store.fetch(conn, ent, [key], lock=True):
                 raise store.conflict(ent.name, key, "already exists")
+            _guarded(guard, None, rec)
             store.insert_records(conn, ent, [rec], actor=actor)
         return get(engine, entity, key)
 
@@ -173,8 +186,10 @@ def update(
     *,
     expected_version: int,
     actor: str,
+    guard: Guard | None = None,
 ) -> dict[str, Any]:
-    """Change fields of the record with ``key`` if it is still at ``expected_version``.
+    """Change fields of the record with ``key`` if it is still at ``expected_version`` (and ``guard``,
+    shown the locked stored record and the validated new one, allows it).
 
     Raises ``ConflictError`` (``conflict``) when the row has another version, ``NotFoundError``
     (``not_found``) when it does not exist, ``HqdError`` (``key_immutable`` …) for invalid changes.
@@ -203,17 +218,29 @@ def update(
             problems.raise_if_errors()
             merged = {f.name: current.get(f.name) for f in ent.fields} | dict(changes)
             new = _validate(conn, ent, merged)
+            _guarded(guard, current, new)
             diff = store.changed_fields(ent, current, new)
             if diff:
                 store.update_records(conn, ent, [(current, new, diff)], actor=actor)
         return get(engine, entity, k) if diff else current
 
 
-def delete(target: EngineLike | None, entity: str, key: Key, *, expected_version: int, actor: str) -> None:
-    """Delete the record with ``key`` if it is still at ``expected_version``."""
+def delete(
+    target: EngineLike | None, entity: str, key: Key, *, expected_version: int, actor: str,
+    guard: Guard | None = None,
+) -> None:
+    """Delete the record with ``key`` if it is still at ``expected_version`` and ``guard`` allows it; the
+    guard sees the record as locked by the deleting transaction, not as the caller read it earlier."""
     ent = sc.entity(entity)
     k = _key(ent, key)
     with engine_for(target) as engine, write(engine) as conn:
+        current = store.fetch(conn, ent, [k], lock=True).get(k)
+        if current is None:
+            raise store.not_found(ent.name, k)
+        if current["version"] != expected_version:
+            raise store.conflict(ent.name, k, f"is at version {current['version']}, not {expected_version}",
+                                 column="version")
+        _guarded(guard, current, None)
         store.delete_record(conn, ent, k, expected_version, actor=actor)
 
 

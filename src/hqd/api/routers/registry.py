@@ -294,8 +294,7 @@ def create(who: Writer, svc: Svc, entity: str = EntityParam,
     """:func:`hqd.registry.create`, validated as imports validate; an existing key is a 409 conflict."""
     _entity(entity)
     _no_nul(values)
-    scope.check_create(svc.engine, who, entity, values)
-    record = reg.create(svc.engine, entity, values, actor=who.username)
+    record = reg.create(svc.engine, entity, values, actor=who.username, guard=scope.guard(who, entity))
     return ok({"record": record}, status=201)
 
 
@@ -320,9 +319,8 @@ def update(key: str, body: Change, who: Writer, svc: Svc, entity: str = EntityPa
     if current["version"] != body.version:
         raise HqdError([Problem("conflict", f"{entity} {key}: is at version {current['version']}, not "
                                 f"{body.version}: it was changed since you read it", column="version")])
-    scope.check_update(svc.engine, who, entity, current, body.changes)
     record = reg.update(svc.engine, entity, parts, body.changes, expected_version=body.version,
-                        actor=who.username)
+                        actor=who.username, guard=scope.guard(who, entity))
     return ok({"record": record})
 
 
@@ -332,9 +330,8 @@ def delete(key: str, who: Writer, svc: Svc, entity: str = EntityParam,
     ent = _entity(entity)
     _no_nul(key, "key")
     parts = _key(ent, key)
-    current = reg.get(svc.engine, entity, parts)
-    scope.check_stored(who, entity, current)
-    reg.delete(svc.engine, entity, parts, expected_version=version, actor=who.username)
+    reg.delete(svc.engine, entity, parts, expected_version=version, actor=who.username,
+               guard=scope.guard(who, entity))
     return ok({"deleted": key})
 
 
@@ -351,20 +348,20 @@ async def import_file(who: Writer, svc: Svc, entity: str = EntityParam,
     _no_nul(sheet, "sheet")
     name = safe_filename(file.filename, (".csv", ".xlsx", ".xlsm", ".txt"), "registry file")
     content = await file.read()
+    guard = scope.guard(who, entity)
 
     def work() -> Any:
         with tempfile.TemporaryDirectory(prefix="hqd-import-") as folder:
             path = Path(folder) / name
             path.write_bytes(content)
             raw = reg.read_table(path, sheet=sheet)
-            raw = scope.pin_import(svc.engine, who, entity, raw)
             return reg.import_frame(svc.engine, entity, raw, actor=who.username, dry_run=dry_run, source=name,
-                                    sheet=sheet)
+                                    sheet=sheet, guard=guard)
 
     report = await run_in_threadpool(work)
     return ok({"report": {"entity": report.entity, "source": report.source, "rows": report.rows,
                           "inserted": report.inserted, "updated": report.updated, "unchanged": report.unchanged,
-                          "dry_run": report.dry_run, "summary": str(report),
+                          "cleared": report.cleared, "dry_run": report.dry_run, "summary": str(report),
                           "warnings": [p.to_dict() for p in report.warnings]}})
 
 
