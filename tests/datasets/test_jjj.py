@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import shared_path
 
+from conftest import shared_path
 from hqd.datasets import jjj
 
 BEIJING, TIANJIN = "110000", "120000"
@@ -57,17 +57,17 @@ def test_gaps_and_gradients_are_of_the_published_order(panel: pd.DataFrame) -> N
     assert tourism[2020] < 0.7 * tourism[2019]  # the pandemic fall
 
 
-def test_the_generator_plants_no_driver(panel: pd.DataFrame) -> None:
+def test_the_generator_plants_no_driver(tmp_path: Path) -> None:
     """The old generator gave every dimension a fixed trend, so all 13 cities got 'ecology and governance
     drove it, culture lagged'.  Now the paths come from each indicator's anchors: the leading and lagging
     dimensions differ between cities."""
     import hqd
 
-    folder = jjj.write_demo_inputs(Path(__import__("tempfile").mkdtemp()))
+    folder = jjj.write_demo_inputs(tmp_path)
     result = hqd.run(folder["framework"], folder["data"], folder["recipe"], regions=folder["regions"])
     drivers = result.drivers(2012, 2022)
     share = drivers.pivot_table(index="region", columns="child", values="contribution", aggfunc="first")
-    top = {tuple(row.sort_values(ascending=False).index[:2]) + (row.idxmin(),) for _, row in share.iterrows()}
+    top = {(*row.sort_values(ascending=False).index[:2], row.idxmin()) for _, row in share.iterrows()}
     assert len(top) >= 6, top
 
 
