@@ -193,3 +193,17 @@ def test_list_records_pages_in_key_order(registry_engine: Engine) -> None:
     with pytest.raises(HqdError) as caught:
         list_records(registry_engine, "projects", where={"colour": "red"})
     assert caught.value.codes == ["unknown_field"]
+
+
+def test_query_totals_count_every_match_for_entities_without_numbers(registry_engine: Engine) -> None:
+    """Enterprises and zones have no numeric field: the total used to come from a FROM-less select (always
+    1), so the dashboard showed "共 1 条" above a full page and could not reach record 51."""
+    from hqd.registry import query
+
+    for i in range(60):
+        create(registry_engine, "enterprises", {"credit_code": cc.complete(f"91130200MA{i:07d}"),
+                                                "name": f"企业{i}", "city": "唐山"}, actor="a")
+    page = query(registry_engine, "enterprises", limit=50, offset=50)
+    assert page.total == 60 and len(page.rows) == 10 and page.sums == {}
+    zones = query(registry_engine, "zones", limit=1)
+    assert zones.total == len(list_records(registry_engine, "zones")) and len(zones.rows) == 1

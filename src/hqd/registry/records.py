@@ -147,8 +147,9 @@ def query(
     if limit is not None:
         stmt = stmt.limit(limit)
     numeric = [f.name for f in ent.stored_fields if f.kind == "float"]
-    totals = select(func.count(), *(func.coalesce(func.sum(table.c[n]), 0.0) for n in numeric)).where(
-        and_(true(), *clauses))
+    # select_from: an entity without numeric fields would otherwise count a FROM-less select (always 1)
+    totals = select(func.count(), *(func.coalesce(func.sum(table.c[n]), 0.0) for n in numeric)).select_from(
+        table).where(and_(true(), *clauses))
     with engine_for(target) as engine, read(engine) as conn:
         rows = store.records_of(store.query_frame(conn, ent, [stmt]))
         counted = conn.execute(totals).one()
