@@ -62,13 +62,25 @@ def test_overview_charts_show_the_scores_in_chinese_then_english(web: Any) -> No
     assert ranking["yAxis"][0]["data"] == [names[c] for c in expected["region"]]
     assert ranking["series"][0]["data"] == pytest.approx(list(expected["score"]), abs=5e-5)
 
-    # the map: each city at its bundled centre, carrying its score
-    centres = _centres()
-    points = {d["name"]: d["value"] for d in web.option("map")["series"][0]["data"]}
-    for code, score in zip(expected["region"], expected["score"], strict=True):
-        lon, lat, value = points[names[code]]
-        assert (lon, lat) == pytest.approx((centres.at[code, "lon"], centres.at[code, "lat"]), abs=1e-3)
-        assert value == pytest.approx(score, abs=5e-5)
+    # the map: the 13 cities as filled polygons from the bundled boundaries, classed by natural breaks;
+    # the legend's classes are mapclassify's FisherJenks classes of the same scores
+    import mapclassify
+
+    drawn = web.option("map")
+    assert drawn["series"][0]["type"] == "map"
+    values = {d["name"]: d["value"] for d in drawn["series"][0]["data"]}
+    assert values == pytest.approx({names[c]: s for c, s in zip(expected["region"], expected["score"], strict=True)},
+                                   abs=1e-6)
+    jenks = mapclassify.FisherJenks(expected["score"].to_numpy(), k=5)
+    classes = json.loads(page.eval_on_selector("[data-chart='map']", "el => el.dataset.classes"))
+    assert [c["upper"] for c in classes] == pytest.approx(list(jenks.bins), abs=1e-6)
+    assert [c["count"] for c in classes] == list(jenks.counts)
+    assert len(drawn["visualMap"][0]["pieces"]) == 5 and "审图号" in drawn["title"][0]["subtext"]
+    polygons = page.eval_on_selector("[data-chart='map']", """el => {
+      const chart = echarts.getInstanceByDom(el);
+      const regions = chart.getModel().getSeriesByIndex(0).getData();
+      return regions.count(); }""")
+    assert polygons == 13
 
     # the year slider redraws the year's charts
     year = int(site.scores()["year"].min()) + 3
@@ -311,7 +323,7 @@ def test_user_geojson_draws_a_choropleth(web: Any, tmp_path: Path) -> None:
     page = web.open()
     page.set_input_files("#geojson-file", str(path))
     page.wait_for_function("() => { const c = echarts.getInstanceByDom(document.querySelector(\"[data-chart='map']\"));"
-                           " return c && c.getOption().series[0].type === 'map'; }")
+                           " return c && (c.getOption().title[0].subtext || '').includes('squares.geojson'); }")
     option = web.option("map")
     last = int(web.site.scores()["year"].max())
     expected = _index(web.site, last)

@@ -17,7 +17,7 @@ from hqd.report.rundata import read_table
 
 pytest_plugins = ["report_fixtures"]
 
-EXPECTED = {"ranking", "trend", "radar", "drivers", "grades", "map_points", "coupling", "inequality", "convergence",
+EXPECTED = {"ranking", "trend", "radar", "drivers", "grades", "map_points", "choropleth", "coupling", "inequality", "convergence",
             "moran_scatter", "obstacles", "rank_bands", "sensitivity"}
 
 
@@ -122,6 +122,48 @@ def test_map_points_from_a_user_geojson(demo_run: Path, tmp_path: Path) -> None:
     # the representative point of a rectangle is its centre: 0.1° east of the published point
     assert points["Beijing"][0] == pytest.approx(beijing["lon"] + 0.1, abs=1e-4)
     assert points["Beijing"][1] == pytest.approx(beijing["lat"], abs=1e-4)
+
+
+@pytest.mark.parametrize(("scheme", "classifier"), [("fisher_jenks", "FisherJenks"), ("quantiles", "Quantiles"),
+                                                    ("equal_interval", "EqualInterval")])
+def test_choropleth_classes_are_mapclassifys(demo_run: Path, scheme: str, classifier: str) -> None:
+    """Every region drawn as a polygon with its score; the legend's classes are mapclassify's own on the
+    same values (its upper bounds and counts), each region's colour is its class's."""
+    import mapclassify
+
+    option = build_chart("choropleth", demo_run, lang="zh", year=2016, scheme=scheme, k="4")
+    scores = pd.read_csv(demo_run / "scores.csv", dtype={"region": str})
+    year = scores[(scores["year"] == 2016) & (scores["level"] == 0)]
+    reference = getattr(mapclassify, classifier)(year["score"].to_numpy(), k=4)
+    assert [c["upper"] for c in option["hqdClasses"]] == pytest.approx(list(reference.bins), abs=1e-6)
+    assert [c["count"] for c in option["hqdClasses"]] == list(reference.counts)
+    series = option["series"][0]
+    assert series["type"] == "map" and series["nameProperty"] == "code"
+    assert set(series["nameMap"]) == set(year["region"]) and len(series["data"]) == 13
+    (geojson,) = option["hqdMaps"].values()
+    assert {f["properties"]["code"] for f in geojson["features"]} == set(year["region"])
+    pieces = option["visualMap"]["pieces"]
+    assert len(pieces) == 4 and "gt" not in pieces[0] and "lte" not in pieces[-1]  # open ends: nothing falls out
+    assert "审图号" in option["title"]["subtext"]
+
+
+def test_choropleth_with_user_cuts_and_bad_parameters(demo_run: Path, tmp_path: Path) -> None:
+    from hqd.datasets.jjj_geo import city_centres
+
+    option = build_chart("choropleth", demo_run, lang="en", scheme="user", cuts="0.2,0.3,1")
+    assert [c["upper"] for c in option["hqdClasses"]] == [0.2, 0.3, 1.0]
+    with pytest.raises(HqdError) as caught:
+        build_chart("choropleth", demo_run, scheme="user")
+    assert caught.value.codes == ["invalid_parameter"]
+    with pytest.raises(HqdError) as caught:
+        build_chart("choropleth", demo_run, scheme="user", cuts="low,high")
+    assert caught.value.codes == ["invalid_parameter"]
+    # a user's boundaries missing two cities: drawn without them, and the subtitle names them
+    centres = city_centres()
+    geojson = _square_geojson(tmp_path / "eleven.geojson", centres[~centres["code"].isin(["130700", "130800"])])
+    option = build_chart("choropleth", demo_run, lang="en", geojson=str(geojson))
+    assert len(option["series"][0]["data"]) == 11
+    assert "no boundary: Zhangjiakou" in option["title"]["subtext"] and "eleven.geojson" in option["title"]["subtext"]
 
 
 def test_moran_scatter_slope_is_the_analysis_moran_i(demo_run: Path) -> None:

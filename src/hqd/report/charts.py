@@ -16,7 +16,9 @@ Errors: an unknown chart is ``unknown_chart`` (listing the valid names); a bad p
 
 from __future__ import annotations
 
+import hashlib
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -395,6 +397,114 @@ def map_points(run: RunData, lang: str, year: int | None, node: str | None, geoj
     return option
 
 
+#: Classification schemes of choropleths (mapclassify), by their HQD name.
+MAP_SCHEMES = ("fisher_jenks", "quantiles", "equal_interval", "user")
+_MAP_COLOURS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c", "#08306b", "#041a3d")
+
+
+def map_classes(values: np.ndarray, scheme: str, k: int, cuts: list[float] | None = None) -> pd.DataFrame:
+    """The class table of a choropleth: ``lower, upper, count`` per class (mapclassify).
+
+    ``fisher_jenks`` is Jenks–Fisher natural breaks (the optimal partition minimising within-class squared
+    deviations; Fisher 1958, Jenks 1977) via ``mapclassify.FisherJenks``; ``quantiles`` and
+    ``equal_interval`` as named; ``user`` takes ``cuts`` (upper bounds; the maximum closes the last class).
+    A class is ``(lower, upper]``; the first includes the minimum.  Fewer distinct values than ``k`` give
+    fewer classes."""
+    with warnings.catch_warnings():  # "Numba not installed": the pure-Python path is exact, only slower
+        warnings.simplefilter("ignore")
+        import mapclassify
+
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        raise HqdError([Problem("missing_input", "no finite value to classify")])
+    k = max(1, min(int(k), len(np.unique(finite)), len(_MAP_COLOURS)))
+    if scheme == "user":
+        if not cuts:
+            raise HqdError([Problem("invalid_parameter", "scheme user needs cuts (upper bounds, comma-separated)",
+                                    column="cuts")])
+        classifier = mapclassify.UserDefined(finite, sorted(float(c) for c in cuts))
+    elif k == 1:
+        classifier = mapclassify.UserDefined(finite, [float(finite.max())])
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            classifier = {"fisher_jenks": mapclassify.FisherJenks, "quantiles": mapclassify.Quantiles,
+                          "equal_interval": mapclassify.EqualInterval}[scheme](finite, k=k)
+    upper = np.asarray(classifier.bins, dtype=float)
+    lower = np.concatenate([[float(finite.min())], upper[:-1]])
+    return pd.DataFrame({"lower": lower, "upper": upper, "count": np.asarray(classifier.counts, dtype=int)})
+
+
+def choropleth(run: RunData, lang: str, year: int | None, node: str | None, scheme: str, k: int,
+               cuts: list[str] | None, geojson: str | None, id_field: str) -> dict[str, Any]:
+    """Regions as filled polygons classed by ``scheme`` (the class table in the legend).
+
+    Boundaries: the user's GeoJSON (``geojson``, features keyed by ``id_field``) or the bundled ones
+    (:mod:`hqd.datasets.boundaries`, the ``hqd[maps]`` extra).  The option carries the boundaries under
+    ``hqdMaps`` (name → GeoJSON) for the drawing code to register; regions without a shape are named in
+    the subtitle, never dropped silently."""
+    from hqd.datasets import boundaries
+
+    problems = Problems()
+    year, node = _year(run, year, problems), _node(run, node, problems)
+    if geojson and not Path(geojson).is_file():
+        problems.error("invalid_parameter", f"GeoJSON not found: {geojson}", column="geojson", file=geojson)
+    cut_values: list[float] | None = None
+    if cuts:
+        try:
+            cut_values = [float(c) for c in cuts]
+        except ValueError:
+            problems.error("invalid_parameter", f"cuts must be numbers; got {cuts!r}", column="cuts")
+    problems.raise_if_errors()
+    frame = run.node_scores(node)
+    frame = frame[frame["year"] == year]
+    codes = [str(r) for r in frame["region"]]
+    shapes = (boundaries.from_geojson(geojson, id_field, codes) if geojson else boundaries.for_regions(codes))
+    if shapes is None or not shapes.codes:
+        raise HqdError([Problem("missing_input", "no boundaries for the run's regions: install hqd[maps] for "
+                                "the bundled ones or give geojson= (features keyed by GB/T 2260 code)",
+                                file=str(run.file("scores.csv")))])
+    drawn = frame[frame["region"].astype(str).isin(set(shapes.codes))]
+    values = drawn["score"].to_numpy(dtype=float)
+    classes = map_classes(values, scheme, k, cut_values)
+    digits = 3 if np.nanmax(np.abs(values)) < 100 else 1
+    pieces = []
+    last = len(classes) - 1
+    for number, row in enumerate(classes.itertuples(index=False)):
+        # the ends stay open so that a value rounded for JSON never falls outside every class
+        piece: dict[str, Any] = {"color": _MAP_COLOURS[number],
+                                 "label": f"{row.lower:.{digits}f}–{row.upper:.{digits}f}（{row.count}）"
+                                 if lang == "zh" else f"{row.lower:.{digits}f}–{row.upper:.{digits}f} ({row.count})"}
+        if number < last:
+            piece["lte"] = _r(row.upper, 6)
+        if number > 0:
+            piece["gt"] = _r(row.lower, 6)
+        pieces.append(piece)
+    names = {code: run.region_name(code, lang) for code in shapes.codes}
+    data = [{"name": names[str(r)], "value": _r(v, 6)} for r, v in zip(drawn["region"], values, strict=True)]
+    key = "hqd-" + hashlib.sha1(",".join(shapes.codes).encode()).hexdigest()[:10]
+    unmatched = [c for c in codes if c not in names]
+    sub = shapes.notice(lang) + " · " + t("chart_choropleth_scheme", lang, scheme=t(f"scheme_{scheme}", lang),
+                                             k=len(classes))
+    if unmatched:
+        shown = ("、" if lang == "zh" else ", ").join(run.region_names(unmatched[:8], lang))
+        sub += " · " + t("chart_map_unmatched", lang, regions=shown + ("…" if len(unmatched) > 8 else ""))
+    option = _base(run, lang, t("chart_choropleth", lang, year=year, node=run.node_name(node, lang)), sub)
+    option["title"]["subtextStyle"] = {"width": 520, "overflow": "break", "fontSize": 10}
+    option.update({
+        "hqdMaps": {key: shapes.geojson},
+        "hqdClasses": classes.round(6).to_dict("records"),
+        "visualMap": {"type": "piecewise", "pieces": pieces, "left": 0, "bottom": 10, "orient": "vertical",
+                      "itemWidth": 14, "itemHeight": 10, "textStyle": {"fontSize": 11}},
+        "series": [{"type": "map", "map": key, "nameProperty": "code", "nameMap": names, "roam": False,
+                    "top": 70, "bottom": 10, "data": data, "name": run.node_name(node, lang),
+                    "label": {"show": len(names) <= 40, "fontSize": 10},
+                    "itemStyle": {"borderColor": "#555", "borderWidth": 0.6, "areaColor": "#f0f0f0"},
+                    "emphasis": {"label": {"show": True}}}],
+    })
+    return option
+
+
 def coupling(run: RunData, lang: str, variant: str, scope: str) -> dict[str, Any]:
     suffix = "" if variant == "standard" else "_corrected"
     if scope == "jjj":
@@ -654,6 +764,14 @@ CHARTS: dict[str, ChartSpec] = {spec.name: spec for spec in (
     ChartSpec("grades", "Regions per grade, year by year.", (_NODE,), ("grades.csv",), grades),
     ChartSpec("map_points", "Regions as points at their centres, coloured by a node's score for one year.",
               (_YEAR, _NODE, _GEOJSON, _ID_FIELD), ("scores.csv",), map_points),
+    ChartSpec("choropleth", "Regions as filled polygons classed by natural breaks (Jenks–Fisher), quantiles, equal "
+                            "intervals or user cut-offs, one year.",
+              (_YEAR, _NODE, ChartParam("scheme", str, "fisher_jenks", "classification", MAP_SCHEMES),
+               ChartParam("k", int, 5, "number of classes"),
+               ChartParam("cuts", list, None, "upper class bounds for scheme user, comma-separated"),
+               ChartParam("geojson", str, None, "GeoJSON of the regions (default: the bundled boundaries, "
+                                                "hqd[maps])"), _ID_FIELD),
+              ("scores.csv",), choropleth),
     ChartSpec("coupling", "Coupling coordination degree D over the years (per region, or C/T/D of Jing-Jin-Ji).",
               (ChartParam("variant", str, "standard", "coupling degree variant", ("standard", "corrected")),
                ChartParam("scope", str, "dimensions", "dimensions of each region, or the three provinces (jjj)",

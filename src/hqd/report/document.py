@@ -280,13 +280,18 @@ class _Builder:
                                          if self.lang == "zh" else f"{self.node(self.index)}: ranks", ranks,
                                          digits=dict.fromkeys(ranks.columns[2:], 0)))
         section.blocks.append(TextBlock(self.t("sub_map"), "h3"))
+        from hqd.datasets.boundaries import for_regions
         from hqd.report.charts import centres
 
-        placed = set(centres(run, None, "adcode")["code"]) & set(run.regions)
-        if len(placed) * 2 >= len(run.regions):
-            section.blocks.append(self.chart("map_points"))
-        else:  # a map of a few of the regions would mislead
-            section.blocks.append(self.note_missing("missing_centres", placed=len(placed), total=len(run.regions)))
+        if for_regions(run.regions) is not None:  # filled polygons, natural-breaks classes
+            section.blocks.append(self.chart("choropleth"))
+        else:
+            placed = set(centres(run, None, "adcode")["code"]) & set(run.regions)
+            if len(placed) * 2 >= len(run.regions):
+                section.blocks.append(self.chart("map_points"))
+            else:  # a map of a few of the regions would mislead
+                section.blocks.append(self.note_missing("missing_centres", placed=len(placed),
+                                                        total=len(run.regions)))
         if run.dimensions:
             section.blocks.append(self.chart("radar"))
         section.blocks.append(TextBlock(self.t("sub_grades"), "h3"))

@@ -5,8 +5,15 @@
   specs.forEach(function (spec) {
     var el = document.getElementById(spec.id);
     try {
+      var option = spec.option;
+      // boundaries travel with a choropleth's option (hqdMaps: name -> GeoJSON); register, then draw
+      if (option.hqdMaps) {
+        Object.keys(option.hqdMaps).forEach(function (name) { echarts.registerMap(name, option.hqdMaps[name]); });
+        delete option.hqdMaps;
+      }
+      delete option.hqdClasses;
       var chart = echarts.init(el, null, { renderer: "svg" });
-      chart.setOption(spec.option);
+      chart.setOption(option);
       state.rendered += 1;
     } catch (err) {
       state.failed.push(spec.id + ": " + err);

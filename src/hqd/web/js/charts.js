@@ -23,6 +23,16 @@ export function chartBox(name, { tall = false, wide = false } = {}) {
 }
 
 export function draw(node, option) {
+  // boundaries travel with a choropleth's option (hqdMaps: name -> GeoJSON); the class table (hqdClasses)
+  // is kept on the node for tests and readers
+  if (option.hqdMaps) {
+    for (const [name, geojson] of Object.entries(option.hqdMaps)) echarts.registerMap(name, geojson);
+    delete option.hqdMaps;
+  }
+  if (option.hqdClasses) {
+    node.dataset.classes = JSON.stringify(option.hqdClasses);
+    delete option.hqdClasses;
+  }
   let chart = echarts.getInstanceByDom(node);
   if (!chart) chart = echarts.init(node, null, { renderer: "canvas" });
   chart.setOption(harden(option), true);

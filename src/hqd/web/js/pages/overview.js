@@ -1,4 +1,4 @@
-// Overview: map (centres or a user's GeoJSON), ranking, trend, dimension radar, drivers, grades.
+// Overview: map (bundled boundaries, centres or a user's GeoJSON), ranking, trend, dimension radar, drivers, grades.
 import { cached, chartOption } from "../api.js";
 import { chartBox, draw, drawProblem, registerMap } from "../charts.js";
 import { el, select } from "../dom.js";
@@ -74,9 +74,12 @@ export async function render(view) {
   const fileButton = el("label", { htmlFor: "geojson-file", className: "button small" }, t("web_open_geojson"));
   const resetGeo = el("button", { type: "button", className: "small", hidden: !geo }, t("web_centres"));
 
+  // the server's choropleth (bundled boundaries, natural-breaks classes); its centre points when the run's
+  // regions have no bundled boundaries; a GeoJSON the user opened, drawn in the browser
   const drawMap = () => {
     if (geo) return show(mapBox, choropleth);
-    return show(mapBox, () => chartOption("map_points", { run, lang: lang(), year: state.year }));
+    return show(mapBox, () => chartOption("choropleth", { run, lang: lang(), year: state.year })
+      .catch(() => chartOption("map_points", { run, lang: lang(), year: state.year })));
   };
   const drawRadar = () => show(radarBox, () => chartOption("radar", { run, lang: lang(), year: state.year,
     regions: radarPick.value || undefined }));
