@@ -1,0 +1,178 @@
+"""Reading city × industry × year tables (yearbook layout and long), IO tables, and the code lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from hqd.errors import HqdError
+from hqd.io.industry import read_industry_long, read_industry_table, read_io_table
+from hqd.model import industries as ind
+
+
+def _yearbook(path: Path, sheets: dict[str, list[list[object]]], header: list[str]) -> Path:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        ws.append(["3-12  分行业规模以上工业增加值"])
+        ws.append([None, None, "单位：亿元"])
+        ws.append(header)
+        for r in rows:
+            ws.append(r)
+        ws.append(["注：本表为测试用表。"])
+    wb.save(path)
+    return path
+
+
+HEADER = ["地区", "合计", "汽车制造业", "C38 电气机械和器材制造业", "39"]
+
+
+def test_yearbook_layout_reads_industries_years_units_and_the_national_reference(tmp_path: Path) -> None:
+    path = _yearbook(tmp_path / "industry.xlsx", {
+        "2021": [["全国", 900, 300, 400, 200], ["北京", 90, 30, 20, 40], ["天  津①", 80, 20, 40, 20],
+                 ["石家庄市", 30, 10, 10, "—"]],
+        "2022": [["全国", 990, 330, 440, 220], ["北京", 100, 35, 25, 40], ["天津", 85, 25, 40, 20],
+                 ["石家庄市", 33, 11, 12, 10]],
+    }, HEADER)
+    t = read_industry_table(path, measure="value_added")
+    assert t.industries == ["C36", "C38", "C39"]
+    assert t.regions == ["110000", "120000", "130100"]
+    assert t.years == [2021, 2022] and t.unit == "亿元"
+    assert t.provenance["total_columns_dropped"] == ["合计"]
+    cube = t.cube()
+    assert cube.shape == (2, 3, 3)
+    assert cube[1, 0].tolist() == [35.0, 25.0, 40.0]
+    assert np.isnan(cube[0, 2, 2])  # the placeholder — stays missing
+    assert t.reference_row(2022).tolist() == [330.0, 440.0, 220.0]
+    assert t.locations is not None and set(t.locations["sheet"]) == {"2021", "2022"}
+
+
+def test_unknown_industry_column_is_a_located_error_and_nothing_is_read(tmp_path: Path) -> None:
+    path = _yearbook(tmp_path / "bad.xlsx", {"2022": [["北京", 1, 2, 3, 4]]},
+                     ["地区", "汽车制造业", "汽车制造", "C99", "D36"])
+    with pytest.raises(HqdError) as err:
+        read_industry_table(path, measure="output")
+    probs = [p for p in err.value.problems if p.code == "industry_unknown"]
+    assert [p.indicator for p in probs] == ["汽车制造", "C99", "D36"]
+    assert all(p.file == "bad.xlsx" and p.sheet == "2022" and p.column for p in probs)
+    assert "closest names: C36 汽车制造业" in probs[0].message
+    assert "belongs to section C" in probs[2].message
+    # an alias names what the label means, and is itself checked
+    t = read_industry_table(path, measure="output", industry_aliases={"汽车制造": "C37", "C99": "C39", "D36": "C40"})
+    assert t.industries == ["C36", "C37", "C39", "C40"]
+
+
+def test_negative_value_is_an_error_with_sheet_row_and_column(tmp_path: Path) -> None:
+    path = _yearbook(tmp_path / "neg.xlsx", {"2022": [["北京", 1, 2, -3, 4], ["天津", 1, 2, 3, 4]]}, HEADER)
+    with pytest.raises(HqdError) as err:
+        read_industry_table(path, measure="output")
+    (p,) = err.value.problems
+    assert (p.code, p.sheet, p.row, p.region, p.indicator) == ("value_negative", "2022", 4, "110000", "C38")
+    assert p.column and "电气机械" in p.column
+
+
+def test_unknown_measure_lists_the_valid_ones(tmp_path: Path) -> None:
+    with pytest.raises(HqdError) as err:
+        read_industry_table(tmp_path / "x.xlsx", measure="gdp")
+    assert err.value.codes == ["measure_unknown"] and "value_added" in str(err.value)
+
+
+def test_long_table_reads_codes_in_any_spelling_and_checks_everything(tmp_path: Path) -> None:
+    good = pd.DataFrame({
+        "region": ["北京", "110000", "天津", "天津", "全国", "全国"],
+        "industry": ["36", "C38", "c 36", "3811", "C36", "C38"],
+        "year": [2022] * 6,
+        "value": [1.0, 2.0, 3.0, 4.0, 10.0, 20.0],
+    })
+    t = read_industry_long(good, measure="output")
+    assert t.industries == ["C36", "C38", "C3811"] and t.regions == ["110000", "120000"]
+    assert t.reference is not None and t.reference["value"].tolist() == [10.0, 20.0]
+    bad = good.assign(industry=["36", "C99", "c 36", "3811", "C36", "C38"],
+                      value=[1.0, 2.0, -3.0, 4.0, 10.0, 20.0])
+    path = tmp_path / "long.csv"
+    bad.to_csv(path, index=False)
+    with pytest.raises(HqdError) as err:
+        read_industry_long(path, measure="output")
+    found = {(p.code, p.row) for p in err.value.problems}
+    assert ("industry_unknown", 3) in found
+    dup = good.assign(industry=["36", "36", "c 36", "3811", "C36", "C38"])
+    with pytest.raises(HqdError) as err:
+        read_industry_long(dup, measure="output")
+    assert err.value.codes == ["duplicate_value"] and err.value.problems[0].row == 3
+    neg = good.assign(value=[1.0, 2.0, -3.0, 4.0, 10.0, 20.0])
+    with pytest.raises(HqdError) as err:
+        read_industry_long(neg, measure="output")
+    assert err.value.codes == ["value_negative"] and err.value.problems[0].row == 4
+    with pytest.raises(HqdError) as err:
+        read_industry_long(good.drop(columns="industry"), measure="output")
+    assert err.value.codes == ["unknown_column"]
+
+
+def test_aggregate_sums_cities_and_keeps_missing_cells_missing() -> None:
+    data = pd.DataFrame({"region": ["130100", "130200", "130100", "130200"], "industry": ["C36", "C36", "C38", "C38"],
+                         "year": 2022, "value": [1.0, 2.0, np.nan, 4.0]})
+    t = read_industry_long(data, measure="output")
+    agg = t.aggregate({"130100": "130000", "130200": "130000"})
+    assert agg.matrix(2022)[0, 0] == 3.0 and np.isnan(agg.matrix(2022)[0, 1])
+    with pytest.raises(HqdError) as err:
+        t.aggregate({"130100": "130000"})
+    assert err.value.codes == ["region_unknown"]
+
+
+def test_io_table_reader(tmp_path: Path) -> None:
+    path = tmp_path / "io.csv"
+    path.write_text("sector,agri,manu,final_demand,total_output\nagri,150,500,350,1000\nmanu,200,100,1700,2000\n",
+                    encoding="utf-8")
+    io = read_io_table(path)
+    assert io.sectors == ["agri", "manu"] and io.Z.tolist() == [[150, 500], [200, 100]]
+    assert io.x.tolist() == [1000, 2000] and io.provenance["ignored_columns"] == ["final_demand"]
+    path.write_text("sector,agri,manu,total_output\nagri,150,-5,1000\nmanu,200,x,2000\n", encoding="utf-8")
+    with pytest.raises(HqdError) as err:
+        read_io_table(path)
+    assert {(p.code, p.row, p.column) for p in err.value.problems} == {
+        ("value_negative", 2, "manu"), ("cell_unparseable", 3, "manu")}
+    path.write_text("sector,manu,agri,total_output\nagri,1,2,3\nmanu,1,2,3\n", encoding="utf-8")
+    with pytest.raises(HqdError) as err:
+        read_io_table(path)
+    assert err.value.codes == ["io_sectors_mismatch"]
+
+
+# ---------------------------------------------------------------------------------- the bundled code lists
+def test_bundled_gbt4754_lists_20_sections_and_97_divisions() -> None:
+    listed = ind.gbt4754_2017()
+    assert sum(i.level == "section" for i in listed.values()) == 20
+    assert len(ind.divisions()) == 97
+    assert listed["C36"].name_zh == "汽车制造业" and listed["I65"].section == "I"
+    assert [d.code for d in ind.divisions()][:3] == ["A01", "A02", "A03"] and ind.divisions()[-1].code == "T97"
+    assert len(ind.sei_2018()) == 9 and ind.sei_2018()["5"].name_zh == "新能源汽车产业"
+
+
+@pytest.mark.parametrize(("raw", "canon"), [("36", "C36"), ("C36", "C36"), ("c 3612", "C3612"), ("3612", "C3612"),
+                                            ("I", "I"), ("651", "I651")])
+def test_codes_normalise(raw: str, canon: str) -> None:
+    assert ind.normalise_industry_code(raw) == canon
+
+
+@pytest.mark.parametrize("raw", ["99", "C44", "Z", "3", "汽车", "C12345"])
+def test_invalid_codes_are_rejected(raw: str) -> None:
+    assert not ind.is_industry_code(raw)
+    with pytest.raises(HqdError) as err:
+        ind.normalise_industry_code(raw)
+    assert err.value.codes == ["industry_unknown"]
+
+
+def test_labels_map_to_codes_and_sei_fields_are_checked() -> None:
+    assert ind.code_for_label("36 汽车制造业") == "C36"
+    assert ind.code_for_label("C39计算机、通信和其他电子设备制造业") == "C39"
+    assert ind.code_for_label("制造业") == "C"
+    assert ind.code_for_label("汽车") is None
+    assert ind.industry_level("C3612") == "class" and "by division" in ind.CHECKED_BY["class"]
+    ind.check_sei_codes(["1", "5.1", "9"])
+    with pytest.raises(HqdError) as err:
+        ind.check_sei_codes(["10", "0.1"])
+    assert err.value.codes == ["sei_unknown", "sei_unknown"]
