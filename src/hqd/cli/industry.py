@@ -44,7 +44,7 @@ RowsOpt = Annotated[int, typer.Option("--rows", help="rows to print (all are wri
 
 def _load(source: Path | None, demo: bool, measure: str, sheet_year: int | None, level: str) -> IndustryTable:
     if demo == (source is not None):
-        raise HqdError([Problem("source_invalid", "give an industry table file or --demo (not both)")])
+        raise HqdError([Problem("invalid_source", "give an industry table file or --demo (not both)")])
     if demo:
         from hqd.analysis.industry.demo import jjj_industry_demo
 
@@ -61,7 +61,7 @@ def _load(source: Path | None, demo: bool, measure: str, sheet_year: int | None,
 
         return provinces(table)
     if level != "city":
-        raise HqdError([Problem("level_unknown", f"unknown level {level!r}; valid: city, province")])
+        raise HqdError([Problem("unknown_level", f"unknown level {level!r}; valid: city, province")])
     return table
 
 

@@ -11,8 +11,8 @@ shift-share against the nation).  :func:`read_industry_long` reads a tidy file w
 ``region, industry, year, value``.
 
 Both raise one :class:`hqd.errors.HqdError` listing every problem with its file, sheet, row and
-column: an unknown industry (``industry_unknown``), a negative value (``value_negative``), an
-unknown region, two values for one cell (``duplicate_value``), industries in different units
+column: an unknown industry (``unknown_industry``), a negative value (``negative_value``), an
+unknown region, two values for one cell (``duplicate_observation``), industries in different units
 (``unit_mismatch``); nothing is returned half-read.
 """
 
@@ -91,7 +91,7 @@ class IndustryTable:
         ys = list(years) if years is not None else self.years
         unknown = [y for y in ys if y not in self.years]
         if unknown:
-            raise HqdError([Problem("year_unknown", f"no year {y} in the table; valid: "
+            raise HqdError([Problem("unknown_year", f"no year {y} in the table; valid: "
                                     f"{', '.join(map(str, self.years))}", year=int(y)) for y in unknown])
         wide = self.data.pivot_table(index=["year", "region"], columns="industry", values="value",
                                      aggfunc="first", dropna=False)
@@ -109,12 +109,12 @@ class IndustryTable:
     def aggregate(self, groups: Mapping[str, str]) -> IndustryTable:
         """Sum regions into groups (region → group code), e.g. the 13 cities into the three provinces.
 
-        A region missing from ``groups`` is a ``region_unknown`` error; missing cells stay missing
+        A region missing from ``groups`` is a ``missing_group`` error; missing cells stay missing
         (the group's value is NaN) rather than being summed as zero.
         """
         missing = [r for r in self.regions if r not in groups]
         if missing:
-            raise HqdError([Problem("region_unknown", f"region {r!r} has no group", region=r) for r in missing])
+            raise HqdError([Problem("missing_group", f"region {r!r} has no group", region=r) for r in missing])
         d = self.data.assign(region=self.data["region"].map(groups))
         out = d.groupby(["region", "industry", "year"], sort=False)["value"].sum(min_count=1)
         has_nan = d["value"].isna().groupby([d["region"], d["industry"], d["year"]], sort=False).any()
@@ -132,7 +132,7 @@ class IndustryTable:
 
 def _check_measure(measure: str) -> None:
     if measure not in MEASURES:
-        raise HqdError([Problem("measure_unknown",
+        raise HqdError([Problem("unknown_measure",
                                 f"unknown measure {measure!r}; valid: {', '.join(MEASURES)}")])
 
 
@@ -144,7 +144,7 @@ def _negatives(data: pd.DataFrame, locations: pd.DataFrame | None, problems: Pro
             row = locations.iloc[k]
             loc = {c: (int(row[c]) if c == "row" else row[c]) for c in ("file", "sheet", "row", "column")
                    if c in row and row[c] is not None and not (isinstance(row[c], float) and np.isnan(row[c]))}
-        problems.error("value_negative", f"{data['value'].iat[k]!r} is negative; industry values must be ≥ 0",
+        problems.error("negative_value", f"{data['value'].iat[k]!r} is negative; industry values must be ≥ 0",
                        region=str(data["region"].iat[k]), year=int(data["year"].iat[k]),
                        indicator=str(data["industry"].iat[k]), **loc)
 
@@ -200,7 +200,7 @@ def read_industry_table(
                 detail = ""
             except HqdError as err:
                 detail = ": " + err.problems[0].message.split(": ", 1)[-1]
-            problems.error("industry_unknown", f"column {label!r}{reason} is not a GB/T 4754-2017 industry "
+            problems.error("unknown_industry", f"column {label!r}{reason} is not a GB/T 4754-2017 industry "
                            f"(a code such as C36, '36 汽车制造业' or an exact division name){detail}",
                            indicator=label, **where)
             continue
@@ -216,7 +216,7 @@ def read_industry_table(
     dup = data.duplicated(subset=["region", "industry", "year"], keep=False)
     if dup.any():
         first = data[dup].iloc[0]
-        problems.error("duplicate_value", f"two columns give industry {first['industry']} for the same region "
+        problems.error("duplicate_observation", f"two columns give industry {first['industry']} for the same region "
                        f"and year (labels {sorted(data.loc[dup, 'indicator'].unique())[:4]})",
                        indicator=str(first["industry"]), region=str(first["region"]), year=int(first["year"]))
     table_unit = next(iter(units)) if len(units) == 1 else ""
@@ -271,7 +271,7 @@ def read_industry_long(
     problems = Problems(context={"file": name})
     missing = [c for c in DATA_COLUMNS if c not in frame.columns]
     if missing:
-        problems.error("unknown_column", f"missing column(s) {', '.join(missing)}; a long industry table has "
+        problems.error("missing_column", f"missing column(s) {', '.join(missing)}; a long industry table has "
                        f"columns {', '.join(DATA_COLUMNS)} (found {', '.join(map(str, frame.columns))})")
         problems.raise_if_errors()
     frame = frame.reset_index(drop=True)
@@ -284,11 +284,11 @@ def read_industry_long(
         problems.extend(Problem(**{**p.to_dict(), "file": name}) for p in err.problems)
     values = pd.to_numeric(frame["value"], errors="coerce")
     for k in np.flatnonzero(values.isna().to_numpy() & frame["value"].notna().to_numpy()):
-        problems.error("cell_unparseable", f"{frame['value'].iat[k]!r} is not a number", row=int(rows[k]),
+        problems.error("non_numeric", f"{frame['value'].iat[k]!r} is not a number", row=int(rows[k]),
                        column="value")
     years = pd.to_numeric(frame["year"], errors="coerce")
     for k in np.flatnonzero(years.isna().to_numpy()):
-        problems.error("year_invalid", f"{frame['year'].iat[k]!r} is not a year", row=int(rows[k]), column="year")
+        problems.error("invalid_year", f"{frame['year'].iat[k]!r} is not a year", row=int(rows[k]), column="year")
     codes, region_problems = _regions.resolve_many(
         frame["region"].astype(str).tolist(), years=years.fillna(0).astype(int).tolist(), level=level,
         aliases=aliases, locations=[{"file": name, "row": int(r), "column": "region"} for r in rows])
@@ -305,7 +305,7 @@ def read_industry_long(
     dup = data.duplicated(subset=["region", "industry", "year"], keep=False)
     if dup.any():
         second = int(np.flatnonzero(dup.to_numpy())[1])
-        problems.error("duplicate_value", f"{int(dup.sum())} rows give a value for the same region, industry "
+        problems.error("duplicate_observation", f"{int(dup.sum())} rows give a value for the same region, industry "
                        "and year", row=int(rows[second]), region=data["region"].iat[second],
                        year=int(data["year"].iat[second]), indicator=data["industry"].iat[second])
     problems.raise_if_errors()
@@ -343,7 +343,7 @@ def read_io_table(path: str | Path) -> IOTable:
     ``total_output`` (or ``总产出``) column.  Other columns (final demand …) are ignored and recorded.
 
     Raises ``HqdError``: ``io_sectors_mismatch`` (column labels differ from row labels),
-    ``unknown_column`` (no output column), ``cell_unparseable``, ``value_negative`` — each with its row
+    ``missing_column`` (no output column), ``non_numeric``, ``negative_value`` — each with its row
     and column.
     """
     p = Path(path)
@@ -353,7 +353,7 @@ def read_io_table(path: str | Path) -> IOTable:
     cols = [str(c).strip() for c in frame.columns]
     out_col = next((c for c in cols if c in OUTPUT_COLUMNS), None)
     if out_col is None:
-        problems.error("unknown_column", f"no total-output column; name it one of {', '.join(OUTPUT_COLUMNS)}")
+        problems.error("missing_column", f"no total-output column; name it one of {', '.join(OUTPUT_COLUMNS)}")
     flow_cols = cols[1 : 1 + len(labels)]
     if flow_cols != labels:
         problems.error("io_sectors_mismatch", f"the flow columns {flow_cols} must repeat the row sectors {labels} "
@@ -362,13 +362,13 @@ def read_io_table(path: str | Path) -> IOTable:
     block = frame.iloc[:, 1 : 1 + len(labels)].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     out = pd.to_numeric(frame.iloc[:, cols.index(str(out_col))], errors="coerce").to_numpy(dtype=float)
     for i, j in np.argwhere(~np.isfinite(block)):
-        problems.error("cell_unparseable", f"flow {labels[i]} → {labels[j]} is not a number", row=int(i) + 2,
+        problems.error("non_numeric", f"flow {labels[i]} → {labels[j]} is not a number", row=int(i) + 2,
                        column=labels[j])
     for i, j in np.argwhere(np.isfinite(block) & (block < 0)):
-        problems.error("value_negative", f"flow {labels[i]} → {labels[j]} is {block[i, j]:g}; flows must be ≥ 0",
+        problems.error("negative_value", f"flow {labels[i]} → {labels[j]} is {block[i, j]:g}; flows must be ≥ 0",
                        row=int(i) + 2, column=labels[j])
     for i in np.flatnonzero(~np.isfinite(out)):
-        problems.error("cell_unparseable", f"total output of {labels[i]} is not a number", row=int(i) + 2,
+        problems.error("non_numeric", f"total output of {labels[i]} is not a number", row=int(i) + 2,
                        column=str(out_col))
     problems.raise_if_errors()
     ignored = [c for c in cols[1 + len(labels) :] if c != out_col]

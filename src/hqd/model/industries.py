@@ -126,7 +126,7 @@ def is_industry_code(raw: str) -> bool:
 def normalise_industry_code(raw: str) -> str:
     """The canonical key of a code (``"36"`` → ``"C36"``, ``"c 3612"`` → ``"C3612"``).
 
-    Raises ``HqdError`` ``industry_unknown`` naming the reason and the closest listed codes.
+    Raises ``HqdError`` ``unknown_industry`` naming the reason and the closest listed codes.
     """
     check_industry_codes([raw])
     text = str(raw).strip().replace(" ", "").upper()
@@ -146,7 +146,7 @@ def _suggest(raw: str) -> str:
 def check_industry_codes(
     codes: Iterable[str], *, where: Mapping[str, Mapping[str, object]] | None = None
 ) -> None:
-    """Raise one ``HqdError`` (``industry_unknown``) listing every invalid code, with its location.
+    """Raise one ``HqdError`` (``unknown_industry``) listing every invalid code, with its location.
 
     ``where`` maps a raw code to location fields of :class:`Problem` (``file``, ``sheet``, ``row``,
     ``column`` …) so the error points at the cell.
@@ -158,7 +158,7 @@ def check_industry_codes(
             loc = dict((where or {}).get(raw, {}))
             problems.append(
                 Problem(
-                    "industry_unknown",
+                    "unknown_industry",
                     f"{raw!r} is not a GB/T 4754-2017 industry code: {reason}{_suggest(raw)}",
                     **loc,  # type: ignore[arg-type]
                 )
@@ -191,20 +191,20 @@ def industry_name(code: str, lang: str = "zh") -> str:
     listed = gbt4754_2017()
     item = listed.get(code) or listed.get(code[:3])
     if item is None:
-        raise HqdError([Problem("industry_unknown", f"{code!r} is not a canonical GB/T 4754-2017 code")])
+        raise HqdError([Problem("unknown_industry", f"{code!r} is not a canonical GB/T 4754-2017 code")])
     name = item.name_zh if lang == "zh" else item.name_en
     return name if item.code == code else f"{name} ({code})"
 
 
 def check_sei_codes(codes: Iterable[str]) -> None:
-    """Raise ``HqdError`` ``sei_unknown`` for codes whose field (the part before the first dot) is not 1–9."""
+    """Raise ``HqdError`` ``unknown_sei_field`` for codes whose field (the part before the first dot) is not 1–9."""
     valid = sei_2018()
     bad = [c for c in dict.fromkeys(str(c).strip() for c in codes) if c.split(".")[0] not in valid]
     if bad:
         listing = ", ".join(f"{f.code} {f.name_zh}" for f in valid.values())
         raise HqdError(
             [
-                Problem("sei_unknown", f"{c!r} is not a field of 战略性新兴产业分类（2018）; valid: {listing}")
+                Problem("unknown_sei_field", f"{c!r} is not a field of 战略性新兴产业分类（2018）; valid: {listing}")
                 for c in bad
             ]
         )

@@ -24,18 +24,18 @@ def table(
 ) -> np.ndarray:
     """``x`` as a float array (…, regions, industries) of finite, non-negative values.
 
-    Raises ``HqdError`` with ``shape_invalid``, ``value_missing`` (NaN/inf) or ``value_negative``,
+    Raises ``HqdError`` with ``invalid_shape``, ``missing_value`` (NaN/inf) or ``negative_value``,
     each problem naming the region and industry (labels when given, else ``#index``).
     """
     arr = np.asarray(x, dtype=float)
     problems = Problems()
     if arr.ndim < min_ndim:
-        problems.error("shape_invalid", f"{name} needs at least {min_ndim} axes (…, regions, industries); "
+        problems.error("invalid_shape", f"{name} needs at least {min_ndim} axes (…, regions, industries); "
                        f"got shape {arr.shape}")
         problems.raise_if_errors()
     for code, mask, what in (
-        ("value_missing", ~np.isfinite(arr), "is missing or infinite (impute or drop it first)"),
-        ("value_negative", np.isfinite(arr) & (arr < 0), "is negative; shares need values ≥ 0"),
+        ("missing_value", ~np.isfinite(arr), "is missing or infinite (impute or drop it first)"),
+        ("negative_value", np.isfinite(arr) & (arr < 0), "is negative; shares need values ≥ 0"),
     ):
         hits = np.argwhere(mask)
         for idx in hits[:limit]:
@@ -66,13 +66,13 @@ def reference_row(ref: object, x: np.ndarray, name: str = "reference") -> np.nda
         problems.error("shape_mismatch", f"{name} must have one value per industry ({x.shape[-1]}); "
                        f"got shape {arr.shape}")
     elif not np.isfinite(arr).all() or (arr < 0).any():
-        problems.error("value_negative", f"{name} must be finite and ≥ 0")
+        problems.error("negative_value", f"{name} must be finite and ≥ 0")
     problems.raise_if_errors()
     return arr
 
 
 def industry_index(industries: Sequence[str] | None, key: int | str, n: int) -> int:
-    """Position of an industry given by index or label; ``industry_unknown`` lists the valid ones."""
+    """Position of an industry given by index or label; ``unknown_industry`` lists the valid ones."""
     if isinstance(key, int | np.integer) and not isinstance(key, bool):
         if 0 <= int(key) < n:
             return int(key)
@@ -80,6 +80,6 @@ def industry_index(industries: Sequence[str] | None, key: int | str, n: int) -> 
         return list(industries).index(str(key))
     valid = ", ".join(map(str, industries)) if industries is not None else f"0–{n - 1}"
     problems = Problems()
-    problems.error("industry_unknown", f"no industry {key!r} in the table; valid: {valid}", indicator=str(key))
+    problems.error("unknown_industry", f"no industry {key!r} in the table; valid: {valid}", indicator=str(key))
     problems.raise_if_errors()
     raise AssertionError  # unreachable: raise_if_errors raised

@@ -163,7 +163,7 @@ def krugman_specialisation(
         else:
             from hqd.errors import HqdError, Problem
 
-            raise HqdError([Problem("reference_unknown",
+            raise HqdError([Problem("unknown_reference",
                                     f"unknown reference {reference!r}; valid: rest, total, or an array")])
     else:
         ref = _shares(reference_row(reference, arr), -1)[..., None, :]
@@ -262,7 +262,7 @@ def ellison_glaeser(
     if h.shape[-1:] != arr.shape[-1:] or not np.isfinite(h).all() or (h < 0).any() or (h >= 1).any():
         from hqd.errors import HqdError, Problem
 
-        raise HqdError([Problem("herfindahl_invalid",
+        raise HqdError([Problem("invalid_herfindahl",
                                 f"herfindahl needs one value in [0, 1) per industry ({arr.shape[-1]}); "
                                 f"got shape {h.shape}")])
     s = _shares(arr, -2)
@@ -290,7 +290,7 @@ def coagglomeration_eg(
     > 0: the two industries are over-represented in the same regions (协同集聚); < 0: in different ones.
 
     Policy: NaN/inf/negative cells are errors; an industry with total 0 gives NaN.  ``a``/``b`` are
-    indexes or labels of ``industries``; an unknown one is an ``industry_unknown`` error.
+    indexes or labels of ``industries``; an unknown one is an ``unknown_industry`` error.
 
     References: Ellison, G., Glaeser, E. L. & Kerr, W. R. (2010) What causes industry agglomeration?
     *American Economic Review* 100(3): 1195–1213, eq. (2); Ellison & Glaeser (1997) *JPE* 105(5), §III.

@@ -63,7 +63,7 @@ class IOLinkages:
 
 def _square(m: np.ndarray, name: str) -> None:
     if m.ndim < 2 or m.shape[-1] != m.shape[-2]:
-        raise HqdError([Problem("shape_invalid", f"{name} must be square (…, n, n); got shape {m.shape}")])
+        raise HqdError([Problem("invalid_shape", f"{name} must be square (…, n, n); got shape {m.shape}")])
 
 
 def technical_coefficients(Z: object, x: object, *, sectors: Labels = None) -> np.ndarray:
@@ -83,7 +83,7 @@ def technical_coefficients(Z: object, x: object, *, sectors: Labels = None) -> n
         problems.raise_if_errors()
     labels = list(sectors) if sectors is not None else [f"#{k}" for k in range(z.shape[-1])]
     for idx in np.argwhere(~np.isfinite(z) | (z < 0))[:20]:
-        problems.error("value_negative", f"Z[{labels[idx[-2]]}, {labels[idx[-1]]}] = {float(z[tuple(idx)])!r} "
+        problems.error("negative_value", f"Z[{labels[idx[-2]]}, {labels[idx[-1]]}] = {float(z[tuple(idx)])!r} "
                        "must be finite and ≥ 0", indicator=labels[idx[-1]])
     for idx in np.argwhere(~np.isfinite(out) | (out <= 0))[:20]:
         problems.error("io_output_zero", f"total output of sector {labels[idx[-1]]} is {float(out[tuple(idx)])!r}; "
@@ -115,7 +115,7 @@ def leontief_inverse(A: object, *, sectors: Labels = None, tol: float = 1e-12) -
     labels = list(sectors) if sectors is not None else [f"#{k}" for k in range(a.shape[-1])]
     problems = Problems()
     for idx in np.argwhere(~np.isfinite(a) | (a < 0))[:20]:
-        problems.error("value_negative", f"A[{labels[idx[-2]]}, {labels[idx[-1]]}] = {float(a[tuple(idx)])!r} "
+        problems.error("negative_value", f"A[{labels[idx[-2]]}, {labels[idx[-1]]}] = {float(a[tuple(idx)])!r} "
                        "must be finite and ≥ 0", indicator=labels[idx[-1]])
     problems.raise_if_errors()
     eye = np.broadcast_to(np.eye(a.shape[-1]), a.shape)
@@ -159,7 +159,7 @@ def io_linkages(
 
     Policy: as :func:`technical_coefficients` and :func:`leontief_inverse`; with ``A`` alone the
     allocation measures (``B``, ``G``, direct and Ghosh forward) are NaN, since they need ``Z`` and
-    ``x``.  Give either ``A`` or both ``Z`` and ``x`` (``io_input_invalid``).
+    ``x``.  Give either ``A`` or both ``Z`` and ``x`` (``invalid_io_input``).
 
     References: Rasmussen, P. N. (1956) *Studies in Inter-Sectoral Relations*, Amsterdam:
     North-Holland; Miller & Blair (2009) *Input–Output Analysis*, 2nd ed., ch. 12; Hirschman, A. O.
@@ -170,7 +170,7 @@ def io_linkages(
     1.0222, 0.9778; sensitivity 1.0667, 0.9333.
     """
     if (A is None) == (Z is None) or (Z is None) != (x is None):
-        raise HqdError([Problem("io_input_invalid", "give A, or both Z and x (flows and total output)")])
+        raise HqdError([Problem("invalid_io_input", "give A, or both Z and x (flows and total output)")])
     if A is None:
         a = technical_coefficients(Z, x, sectors=sectors)
         z = np.asarray(Z, dtype=float)

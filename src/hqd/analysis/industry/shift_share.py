@@ -115,7 +115,7 @@ def shift_share(
     if (reference_start is None) != (reference_end is None):
         from hqd.errors import HqdError, Problem
 
-        raise HqdError([Problem("reference_incomplete", "give both reference_start and reference_end, or neither")])
+        raise HqdError([Problem("missing_reference", "give both reference_start and reference_end, or neither")])
     if reference_start is None:
         n0, n1 = x0.sum(axis=-2), x1.sum(axis=-2)
     else:
@@ -149,7 +149,7 @@ def dynamic_shift_share(
     industries).  The components still sum to :math:`x^T - x^0`; with two years the result equals
     :func:`shift_share`.  ``steps`` keeps each year's decomposition.
 
-    Policy: as :func:`shift_share`, per step; at least two years are needed (``shape_invalid``).
+    Policy: as :func:`shift_share`, per step; at least two years are needed (``invalid_shape``).
 
     Reference: Barff, R. A. & Knight, P. L. (1988) Dynamic shift-share analysis, *Growth and Change*
     19(2): 1–10.
@@ -161,7 +161,7 @@ def dynamic_shift_share(
     if arr.shape[-3] < 2:
         from hqd.errors import HqdError, Problem
 
-        raise HqdError([Problem("shape_invalid", f"dynamic shift-share needs ≥ 2 years; got {arr.shape[-3]}")])
+        raise HqdError([Problem("invalid_shape", f"dynamic shift-share needs ≥ 2 years; got {arr.shape[-3]}")])
     ref = None if reference is None else np.asarray(reference, dtype=float)
     steps = []
     for t in range(1, arr.shape[-3]):  # a loop over years only: each step is one vectorised call

@@ -66,10 +66,10 @@ def _reference(t: IndustryTable, year: int, reference: str) -> np.ndarray | None
     if reference == "file":
         ref = t.reference_row(year)
         if ref is None:
-            raise HqdError([Problem("reference_missing", "the table has no 全国 (national) row to use as reference; "
+            raise HqdError([Problem("missing_reference", "the table has no 全国 (national) row to use as reference; "
                                     "use reference 'table' (the sum of its regions)")])
         return ref
-    raise HqdError([Problem("reference_unknown", f"unknown reference {reference!r}; valid: table, file")])
+    raise HqdError([Problem("unknown_reference", f"unknown reference {reference!r}; valid: table, file")])
 
 
 def _args(t: IndustryTable) -> dict[str, Any]:
@@ -197,9 +197,9 @@ def shift_share_table(t: IndustryTable, start: int, end: int, *, variant: str = 
                       reference: str = "table") -> MeasureTable:
     """Shift-share of ``start``→``end`` (``classic``, or ``dynamic``: chained over every year between)."""
     if variant not in ("classic", "dynamic"):
-        raise HqdError([Problem("variant_unknown", f"unknown shift-share variant {variant!r}; valid: classic, dynamic")])
+        raise HqdError([Problem("unknown_variant", f"unknown shift-share variant {variant!r}; valid: classic, dynamic")])
     if end <= start:
-        raise HqdError([Problem("year_invalid", f"the end year ({end}) must come after the start year ({start})")])
+        raise HqdError([Problem("invalid_year", f"the end year ({end}) must come after the start year ({start})")])
     if variant == "classic":
         r0, r1 = _reference(t, start, reference), _reference(t, end, reference)
         res = shift_share(t.matrix(start), t.matrix(end), r0, r1, **_args(t))
@@ -298,7 +298,7 @@ def industry_indicators(
         canon = _ind.normalise_industry_code(code)
         k = t.industries.index(canon) if canon in t.industries else None
         if k is None:
-            raise HqdError([Problem("industry_unknown", f"industry {canon} is not in the table; valid: "
+            raise HqdError([Problem("unknown_industry", f"industry {canon} is not in the table; valid: "
                                     f"{', '.join(t.industries)}", indicator=canon)])
         values[f"ind_lq_{canon}"] = lq[..., k]
         catalogue[f"ind_lq_{canon}"] = {"name_zh": f"{_industry_name(canon)}区位熵", "name_en": f"LQ of {canon}",

@@ -57,7 +57,7 @@ def test_unknown_industry_column_is_a_located_error_and_nothing_is_read(tmp_path
                      ["地区", "汽车制造业", "汽车制造", "C99", "D36"])
     with pytest.raises(HqdError) as err:
         read_industry_table(path, measure="output")
-    probs = [p for p in err.value.problems if p.code == "industry_unknown"]
+    probs = [p for p in err.value.problems if p.code == "unknown_industry"]
     assert [p.indicator for p in probs] == ["汽车制造", "C99", "D36"]
     assert all(p.file == "bad.xlsx" and p.sheet == "2022" and p.column for p in probs)
     assert "closest names: C36 汽车制造业" in probs[0].message
@@ -72,14 +72,14 @@ def test_negative_value_is_an_error_with_sheet_row_and_column(tmp_path: Path) ->
     with pytest.raises(HqdError) as err:
         read_industry_table(path, measure="output")
     (p,) = err.value.problems
-    assert (p.code, p.sheet, p.row, p.region, p.indicator) == ("value_negative", "2022", 4, "110000", "C38")
+    assert (p.code, p.sheet, p.row, p.region, p.indicator) == ("negative_value", "2022", 4, "110000", "C38")
     assert p.column and "电气机械" in p.column
 
 
 def test_unknown_measure_lists_the_valid_ones(tmp_path: Path) -> None:
     with pytest.raises(HqdError) as err:
         read_industry_table(tmp_path / "x.xlsx", measure="gdp")
-    assert err.value.codes == ["measure_unknown"] and "value_added" in str(err.value)
+    assert err.value.codes == ["unknown_measure"] and "value_added" in str(err.value)
 
 
 def test_long_table_reads_codes_in_any_spelling_and_checks_everything(tmp_path: Path) -> None:
@@ -99,18 +99,18 @@ def test_long_table_reads_codes_in_any_spelling_and_checks_everything(tmp_path: 
     with pytest.raises(HqdError) as err:
         read_industry_long(path, measure="output")
     found = {(p.code, p.row) for p in err.value.problems}
-    assert ("industry_unknown", 3) in found
+    assert ("unknown_industry", 3) in found
     dup = good.assign(industry=["36", "36", "c 36", "3811", "C36", "C38"])
     with pytest.raises(HqdError) as err:
         read_industry_long(dup, measure="output")
-    assert err.value.codes == ["duplicate_value"] and err.value.problems[0].row == 3
+    assert err.value.codes == ["duplicate_observation"] and err.value.problems[0].row == 3
     neg = good.assign(value=[1.0, 2.0, -3.0, 4.0, 10.0, 20.0])
     with pytest.raises(HqdError) as err:
         read_industry_long(neg, measure="output")
-    assert err.value.codes == ["value_negative"] and err.value.problems[0].row == 4
+    assert err.value.codes == ["negative_value"] and err.value.problems[0].row == 4
     with pytest.raises(HqdError) as err:
         read_industry_long(good.drop(columns="industry"), measure="output")
-    assert err.value.codes == ["unknown_column"]
+    assert err.value.codes == ["missing_column"]
 
 
 def test_aggregate_sums_cities_and_keeps_missing_cells_missing() -> None:
@@ -121,7 +121,7 @@ def test_aggregate_sums_cities_and_keeps_missing_cells_missing() -> None:
     assert agg.matrix(2022)[0, 0] == 3.0 and np.isnan(agg.matrix(2022)[0, 1])
     with pytest.raises(HqdError) as err:
         t.aggregate({"130100": "130000"})
-    assert err.value.codes == ["region_unknown"]
+    assert err.value.codes == ["missing_group"]
 
 
 def test_io_table_reader(tmp_path: Path) -> None:
@@ -135,7 +135,7 @@ def test_io_table_reader(tmp_path: Path) -> None:
     with pytest.raises(HqdError) as err:
         read_io_table(path)
     assert {(p.code, p.row, p.column) for p in err.value.problems} == {
-        ("value_negative", 2, "manu"), ("cell_unparseable", 3, "manu")}
+        ("negative_value", 2, "manu"), ("non_numeric", 3, "manu")}
     path.write_text("sector,manu,agri,total_output\nagri,1,2,3\nmanu,1,2,3\n", encoding="utf-8")
     with pytest.raises(HqdError) as err:
         read_io_table(path)
@@ -163,7 +163,7 @@ def test_invalid_codes_are_rejected(raw: str) -> None:
     assert not ind.is_industry_code(raw)
     with pytest.raises(HqdError) as err:
         ind.normalise_industry_code(raw)
-    assert err.value.codes == ["industry_unknown"]
+    assert err.value.codes == ["unknown_industry"]
 
 
 def test_labels_map_to_codes_and_sei_fields_are_checked() -> None:
@@ -175,4 +175,4 @@ def test_labels_map_to_codes_and_sei_fields_are_checked() -> None:
     ind.check_sei_codes(["1", "5.1", "9"])
     with pytest.raises(HqdError) as err:
         ind.check_sei_codes(["10", "0.1"])
-    assert err.value.codes == ["sei_unknown", "sei_unknown"]
+    assert err.value.codes == ["unknown_sei_field", "unknown_sei_field"]

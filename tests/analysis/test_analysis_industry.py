@@ -216,7 +216,7 @@ def test_negative_and_missing_cells_are_located_errors() -> None:
     with pytest.raises(HqdError) as err:
         ind.location_quotient([[1.0, -2.0], [np.nan, 3.0]], regions=["110000", "120000"], industries=["C36", "C39"])
     codes = {(p.code, p.region, p.indicator) for p in err.value.problems}
-    assert codes == {("value_negative", "110000", "C39"), ("value_missing", "120000", "C36")}
+    assert codes == {("negative_value", "110000", "C39"), ("missing_value", "120000", "C36")}
 
 
 def test_mismatched_shapes_are_errors() -> None:
@@ -228,7 +228,7 @@ def test_mismatched_shapes_are_errors() -> None:
     assert err.value.codes == ["shape_mismatch"]
     with pytest.raises(HqdError) as err:
         ind.structural_similarity(np.ones(3))
-    assert err.value.codes == ["shape_invalid"]
+    assert err.value.codes == ["invalid_shape"]
     with pytest.raises(HqdError) as err:
         ind.technical_coefficients(np.ones((2, 2)), np.ones(3))
     assert err.value.codes == ["shape_mismatch"]
@@ -246,19 +246,19 @@ def test_singular_and_unproductive_io_tables_are_errors() -> None:
     assert err.value.codes == ["io_output_zero"] and err.value.problems[0].indicator == "b"
     with pytest.raises(HqdError) as err:
         ind.io_linkages(MB_A, Z=MB_Z, x=MB_X)
-    assert err.value.codes == ["io_input_invalid"]
+    assert err.value.codes == ["invalid_io_input"]
 
 
 def test_unknown_industry_and_reference_are_errors_naming_the_valid_ones() -> None:
     with pytest.raises(HqdError) as err:
         ind.coagglomeration_eg(np.ones((2, 2)), "C36", "C99", industries=["C36", "C38"])
-    assert err.value.codes == ["industry_unknown"] and "C36, C38" in str(err.value)
+    assert err.value.codes == ["unknown_industry"] and "C36, C38" in str(err.value)
     with pytest.raises(HqdError) as err:
         ind.krugman_specialisation(np.ones((2, 2)), "nation")
-    assert err.value.codes == ["reference_unknown"]
+    assert err.value.codes == ["unknown_reference"]
     with pytest.raises(HqdError) as err:
         ind.ellison_glaeser(np.ones((2, 2)), [0.5, 1.0])
-    assert err.value.codes == ["herfindahl_invalid"]
+    assert err.value.codes == ["invalid_herfindahl"]
 
 
 def test_zero_totals_give_nan_not_a_number_that_looks_valid() -> None:
@@ -308,7 +308,7 @@ def test_indicators_are_long_columns_a_framework_can_name() -> None:
     assert_allclose(k22, ind.krugman_specialisation(cities.matrix(2022)), rtol=1e-12)
     with pytest.raises(HqdError) as err:
         T.industry_indicators(cities, lq_industries=["C13"])
-    assert err.value.codes == ["industry_unknown"]
+    assert err.value.codes == ["unknown_industry"]
 
 
 def test_shift_share_table_sums_and_verdicts() -> None:
@@ -320,7 +320,7 @@ def test_shift_share_table_sums_and_verdicts() -> None:
         assert "竞争效应" in res.verdict_zh and "competitive" in res.verdict_en
     with pytest.raises(HqdError) as err:
         T.shift_share_table(cities, 2018, 2022, variant="chained")
-    assert err.value.codes == ["variant_unknown"]
+    assert err.value.codes == ["unknown_variant"]
     with pytest.raises(HqdError) as err:
         T.shift_share_table(cities, 2018, 2022, reference="file")
-    assert err.value.codes == ["reference_missing"]
+    assert err.value.codes == ["missing_reference"]
