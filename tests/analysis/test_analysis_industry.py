@@ -324,3 +324,37 @@ def test_shift_share_table_sums_and_verdicts() -> None:
     with pytest.raises(HqdError) as err:
         T.shift_share_table(cities, 2018, 2022, reference="file")
     assert err.value.codes == ["missing_reference"]
+
+
+# ------------------------------------------------------------------------------------------ peer libraries
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_location_quotient_equals_ecomplexity_rca(seed: int) -> None:
+    """The Harvard Growth Lab's ``ecomplexity`` computes Balassa's RCA, the same ratio of shares."""
+    import pandas as pd
+
+    ecomplexity = pytest.importorskip("ecomplexity")
+    rng = np.random.default_rng(seed)
+    n_r, n_i = int(rng.integers(3, 9)), int(rng.integers(3, 9))
+    x = _random_table((n_r, n_i), seed)
+    df = pd.DataFrame([(2022, f"r{r}", f"i{i}", x[r, i]) for r in range(n_r) for i in range(n_i)],
+                      columns=["year", "region", "industry", "value"])
+    out = ecomplexity.ecomplexity(df, {"time": "year", "loc": "region", "prod": "industry", "val": "value"},
+                                  verbose=False, check_logsupermodularity=False)
+    rca = out.pivot(index="region", columns="industry", values="rca").loc[
+        [f"r{r}" for r in range(n_r)], [f"i{i}" for i in range(n_i)]].to_numpy()
+    assert_allclose(ind.location_quotient(x), rca, rtol=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.tuples(st.integers(2, 8), st.integers(0, 2**32 - 1)))
+def test_leontief_and_ghosh_inverses_equal_pymrio(params) -> None:
+    """pymrio (``pymrio.tools.iomath``: calc_A, calc_L, calc_B, calc_G) as an independent implementation."""
+    iomath = pytest.importorskip("pymrio.tools.iomath")
+    n, seed = params
+    rng = np.random.default_rng(seed)
+    Z = rng.gamma(1.0, 10.0, size=(n, n))
+    x = Z.sum(axis=1) + Z.sum(axis=0) + rng.uniform(1, 50, size=n)  # output exceeds inputs and sales
+    res = ind.io_linkages(Z=Z, x=x)
+    assert_allclose(res.A, iomath.calc_A(Z, x), rtol=1e-12)
+    assert_allclose(res.L, iomath.calc_L(iomath.calc_A(Z, x)), rtol=1e-9, atol=1e-12)
+    assert_allclose(res.G, iomath.calc_G(iomath.calc_B(Z, x)), rtol=1e-9, atol=1e-12)

@@ -286,6 +286,9 @@ def read_industry_long(
     for k in np.flatnonzero(values.isna().to_numpy() & frame["value"].notna().to_numpy()):
         problems.error("non_numeric", f"{frame['value'].iat[k]!r} is not a number", row=int(rows[k]),
                        column="value")
+    for k in np.flatnonzero((values < 0).to_numpy()):
+        problems.error("negative_value", f"{values.iat[k]!r} is negative; industry values must be ≥ 0",
+                       row=int(rows[k]), column="value", indicator=str(raw.iat[k]))
     years = pd.to_numeric(frame["year"], errors="coerce")
     for k in np.flatnonzero(years.isna().to_numpy()):
         problems.error("invalid_year", f"{frame['year'].iat[k]!r} is not a year", row=int(rows[k]), column="year")
@@ -301,7 +304,6 @@ def read_industry_long(
         "value": values.to_numpy(dtype=float),
     })
     locs = pd.DataFrame({"file": name, "sheet": None, "row": rows, "column": "value"})
-    _negatives(data, locs, problems)
     dup = data.duplicated(subset=["region", "industry", "year"], keep=False)
     if dup.any():
         second = int(np.flatnonzero(dup.to_numpy())[1])
