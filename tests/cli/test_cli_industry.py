@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import hqd.cli.industry  # noqa: F401  (registers the group until cli/main.py lists it)
+import hqd.cli.industry  # registers the group until cli/main.py lists it
 from hqd.cli.main import app
 from hqd.errors import HqdError
 
@@ -72,3 +72,19 @@ def test_bad_input_reaches_the_user_as_located_problems(tmp_path: Path) -> None:
     assert isinstance(res.exception, HqdError) and res.exception.codes == ["unknown_industry"]
     res = invoke("lq")
     assert isinstance(res.exception, HqdError) and res.exception.codes == ["invalid_source"]
+
+
+def test_every_command_and_reason_code_is_documented_in_docs_industry() -> None:
+    import re
+
+    repo = Path(__file__).resolve().parents[2]
+    doc = (repo / "docs" / "industry.md").read_text(encoding="utf-8")
+    for info in hqd.cli.industry.industry_app.registered_commands:
+        assert f"hqd industry {info.name}" in doc, info.name
+    sources = [*(repo / "src" / "hqd" / "analysis" / "industry").glob("*.py"), repo / "src" / "hqd" / "io" / "industry.py",
+               repo / "src" / "hqd" / "model" / "industries.py", repo / "src" / "hqd" / "cli" / "industry.py"]
+    pattern = re.compile(r"""(?:error|warn|Problem)\(\s*["']([a-z_]+)["']|\(\s*["']([a-z_]+)["'],\s*~?np\.""")
+    codes = {a or b for p in sources for a, b in pattern.findall(p.read_text(encoding="utf-8"))}
+    assert {"unknown_industry", "negative_value", "missing_value", "io_leontief_singular"} <= codes
+    missing = sorted(c for c in codes if f"`{c}`" not in doc)
+    assert not missing, f"reason codes not documented in docs/industry.md: {missing}"

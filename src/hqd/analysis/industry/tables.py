@@ -240,7 +240,7 @@ def io_table(Z: np.ndarray, x: np.ndarray, sectors: Sequence[str]) -> MeasureTab
     return MeasureTable(
         "io",
         frame,
-        "Leontief inverse L = (I − A)^-1 (numpy.linalg.solve); Rasmussen power (column sums of L) and "
+        "Leontief inverse L = (I − A)^-1 (numpy.linalg.inv); Rasmussen power (column sums of L) and "
         "sensitivity (row sums of L) of dispersion, normalised to mean 1",
         f"影响力系数最高的部门是{lead}；影响力与感应度系数均大于1的关键部门："
         f"{'、'.join(map(str, keys)) if keys else '无'}。",
