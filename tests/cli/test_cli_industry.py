@@ -37,6 +37,7 @@ def test_demo_prints_the_provinces_similarity_matrix_and_top_lq_per_city_labelle
     (["krugman", "--demo"], "Krugman specialisation", "克鲁格曼指数"),
     (["localisation", "--demo"], "Hoover", "区位基尼系数"),
     (["shift-share", "--demo", "--variant", "dynamic"], "dynamic shift-share", "竞争效应"),
+    (["indicators", "--demo", "--pair", "C36,C38", "--lq", "C36"], "industry measures per region", "产业协同指标"),
 ])
 def test_each_measure_prints_estimator_and_verdicts_and_writes_tidy_tables(
     cmd: list[str], estimator: str, zh: str, tmp_path: Path

@@ -176,3 +176,14 @@ def test_labels_map_to_codes_and_sei_fields_are_checked() -> None:
     with pytest.raises(HqdError) as err:
         ind.check_sei_codes(["10", "0.1"])
     assert err.value.codes == ["unknown_sei_field", "unknown_sei_field"]
+
+
+def test_older_yearbooks_section_names_map_only_when_asked_and_are_recorded(tmp_path: Path) -> None:
+    path = _yearbook(tmp_path / "ccsy.xlsx", {"2010": [["北京", 10, 20, 30], ["天津", 5, 6, 7]]},
+                     ["城市", "制造业", "信息传输、计算机服务和软件业", "公共管理和社会组织"])
+    with pytest.raises(HqdError) as err:
+        read_industry_table(path, measure="employment")
+    assert err.value.codes == ["unknown_industry", "unknown_industry"]
+    t = read_industry_table(path, measure="employment", older_names=True)
+    assert t.industries == ["C", "I", "S"]
+    assert t.provenance["older_names_mapped"] == {"信息传输、计算机服务和软件业": "I", "公共管理和社会组织": "S"}

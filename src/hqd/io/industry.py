@@ -159,6 +159,7 @@ def read_industry_table(
     level: str | Sequence[str] | None = None,
     aliases: Mapping[str, str] | None = None,
     industry_aliases: Mapping[str, str] | None = None,
+    older_names: bool = False,
     encoding: str | None = None,
 ) -> IndustryTable:
     """Read a yearbook-layout industry table (regions down, industries across, one year per sheet).
@@ -171,6 +172,9 @@ def read_industry_table(
     sheets, level, aliases, encoding : as :func:`hqd.io.readers.yearbook.read`
     industry_aliases : column label → GB/T 4754-2017 code, for labels that are neither codes nor
         exact division names (``{"汽车": "C36"}``); each target is checked too
+    older_names : also accept the GB/T 4754-2002 section names of older yearbooks (``信息传输、计算机服务
+        和软件业`` → I …); the columns so mapped are listed in ``provenance["older_names_mapped"]``
+        because the scopes differ slightly
     """
     from hqd.io.readers import yearbook
 
@@ -183,12 +187,15 @@ def read_industry_table(
     labels = list(pd.unique(data["indicator"]))
     mapping: dict[str, str] = {}
     totals: list[str] = []
+    older: list[str] = []
     for label in labels:
         if label in TOTAL_LABELS:
             totals.append(label)
             continue
         target = (industry_aliases or {}).get(label)
-        code = _ind.code_for_label(target if target is not None else label)
+        code = _ind.code_for_label(target if target is not None else label, older_names=older_names)
+        if code is not None and target is None and _ind.code_for_label(label) is None:
+            older.append(label)
         if code is None:
             where = {}
             if locs is not None:
@@ -232,6 +239,7 @@ def read_industry_table(
         "measure": measure,
         "industry_columns": mapping,
         "total_columns_dropped": totals,
+        "older_names_mapped": {lab: mapping[lab] for lab in older},
         "reference": "全国 row of the file" if reference is not None else "sum of the table's regions",
         "industry_check": {lvl: _ind.CHECKED_BY[lvl] for lvl in sorted({_ind.industry_level(c) for c in mapping.values()})},
     }

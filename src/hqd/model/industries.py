@@ -83,6 +83,20 @@ def _by_name() -> dict[str, str]:
     return {i.name_zh: i.code for i in gbt4754_2017().values()}
 
 
+#: Section names of the earlier vintage GB/T 4754-2002 that differ from 2017's, mapped to the 2017
+#: section they became (by name, not by letter: in 2002 F was transport and H wholesale).  The scopes
+#: are close but not identical (2011 moved repair services, software and some social work), so a
+#: reader that uses this map records it.  GB/T 4754-2011 section names equal 2017's.
+OLDER_SECTION_NAMES: dict[str, str] = {
+    "电力、燃气及水的生产和供应业": "D",
+    "信息传输、计算机服务和软件业": "I",
+    "科学研究、技术服务和地质勘查业": "M",
+    "居民服务和其他服务业": "O",
+    "卫生、社会保障和社会福利业": "Q",
+    "公共管理和社会组织": "S",
+}
+
+
 @cache
 def sei_2018() -> dict[str, EmergingField]:
     """The nine fields of 战略性新兴产业分类（2018）, keyed ``"1"`` … ``"9"``."""
@@ -167,17 +181,20 @@ def check_industry_codes(
         raise HqdError(problems)
 
 
-def code_for_label(label: str) -> str | None:
+def code_for_label(label: str, *, older_names: bool = False) -> str | None:
     """The canonical code a table label means, or None.
 
     Accepts a code (``"C36"``, ``"36"``), a code followed by the name (``"36 汽车制造业"``,
-    ``"C36汽车制造业"``) or the exact Chinese name of a section or division (``"汽车制造业"``).
+    ``"C36汽车制造业"``) or the exact Chinese name of a section or division (``"汽车制造业"``); with
+    ``older_names`` also a GB/T 4754-2002 section name (:data:`OLDER_SECTION_NAMES`).
     """
-    text = str(label).strip()
+    text = str(label).strip().replace(" ", "")
     if not text:
         return None
     if text in _by_name():
         return _by_name()[text]
+    if older_names and text in OLDER_SECTION_NAMES:
+        return OLDER_SECTION_NAMES[text]
     m = re.match(r"^([A-Ta-t]?\s*\d{2,4})(?=\D|$)\s*(.*)$", text)
     if m and is_industry_code(m.group(1)):
         return normalise_industry_code(m.group(1))
