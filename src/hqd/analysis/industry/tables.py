@@ -53,11 +53,20 @@ def region_name(code: str, lang: str = "zh") -> str:
     return (r.short_zh or r.name_zh) if lang == "zh" else r.name_en
 
 
-def _industry_name(code: str) -> str:
+def _industry_name(code: str, lang: str = "zh") -> str:
     try:
-        return _ind.industry_name(code)
+        return _ind.industry_name(code, lang)
     except HqdError:
         return code
+
+
+#: English renderings of the units yearbooks print, for the English verdicts.
+UNITS_EN: dict[str, str] = {"亿元": "100 million yuan", "万元": "10,000 yuan", "元": "yuan", "万人": "10,000 persons",
+                            "人": "persons", "个": "units", "家": "firms"}
+
+
+def _unit_en(unit: str) -> str:
+    return UNITS_EN.get(unit, unit) if unit else "units of the table"
 
 
 def _reference(t: IndustryTable, year: int, reference: str) -> np.ndarray | None:
@@ -103,7 +112,8 @@ def lq_table(t: IndustryTable, year: int, *, reference: str = "table", top: int 
         f"{year}年以{ref_zh}为基准，{n_spec}个地区—行业组合的区位熵大于1，最高为{best['region_zh']}的"
         f"{best['industry_zh']}（{best['lq']:.2f}）。",
         f"In {year}, against {ref_en}, {n_spec} region–industry pairs have LQ > 1; the highest is "
-        f"{region_name(best['region'], 'en')} in {best['industry']} ({best['lq']:.2f}).",
+        f"{region_name(best['region'], 'en')} in {best['industry']} {_industry_name(best['industry'], 'en').lower()} "
+        f"({best['lq']:.2f}).",
         t.synthetic,
     )
 
@@ -188,7 +198,8 @@ def localisation_table(t: IndustryTable, year: int) -> MeasureTable:
         frame,
         "Hoover localisation coefficient (0–1) and Krugman locational Gini (0–1) of each industry",
         f"{year}年空间分布最集中的行业是{top['industry_zh']}（区位基尼系数{top['locational_gini']:.3f}）。",
-        f"In {year} the most localised industry is {top['industry']} (locational Gini {top['locational_gini']:.3f}).",
+        f"In {year} the most localised industry is {top['industry']} {_industry_name(top['industry'], 'en').lower()} "
+        f"(locational Gini {top['locational_gini']:.3f}).",
         t.synthetic,
     )
 
@@ -219,10 +230,11 @@ def shift_share_table(t: IndustryTable, start: int, end: int, *, variant: str = 
         frame.assign(start_year=start, end_year=end, variant=variant),
         f"{variant} shift-share of {t.measure} {start}→{end}: change = national + industry mix + competitive "
         f"(reference: {'the nation' if reference == 'file' else 'the table regions pooled, so mix and competitive effects sum to 0 over all regions'})",
-        f"{start}—{end}年合计变化{total['change']:.1f}（{t.unit}），其中全域增长效应{total['national']:.1f}、"
+        f"{start}—{end}年合计变化{total['change']:.1f}（{t.unit}），其中{'全国' if reference == 'file' else '整体'}增长效应"
+        f"{total['national']:.1f}、"
         f"结构效应{total['industry_mix']:.1f}、竞争效应{total['competitive']:.1f}；"
         f"竞争效应最大的是{best['region_zh']}（{best['competitive']:.1f}）。",
-        f"From {start} to {end} the total change is {total['change']:.1f} ({t.unit or 'units of the table'}): "
+        f"From {start} to {end} the total change is {total['change']:.1f} ({_unit_en(t.unit)}): "
         f"national {total['national']:.1f}, industry mix {total['industry_mix']:.1f}, competitive "
         f"{total['competitive']:.1f}; {region_name(best['region'], 'en')} has the largest competitive effect "
         f"({best['competitive']:.1f}).",
