@@ -31,7 +31,7 @@ KRUMME_EXPECTED_INDUSTRY_GROWTH = np.array([550.0, 120.0, 260.0, 280.0])  # col.
 KRUMME_DIFFERENTIAL = np.array([450.0, -20.0, -10.0, 0.0])  # col. 11 (net 420)
 KRUMME_COMPOSITION = np.array([-95.0, -9.0, 2.0, 22.0])  # col. 12 (net −80)
 
-# Miller, R. E. & Blair, P. D. (2009) Input–Output Analysis, 2nd ed., §2.3, Table 2.3 and eq. (2.11):
+# Miller, R. E. & Blair, P. D. (2009) Input–Output Analysis, 2nd ed., §2.3, Table 2.3 (the two-sector example):
 # L printed to three decimals.
 MB_Z = np.array([[150.0, 500.0], [200.0, 100.0]])
 MB_X = np.array([1000.0, 2000.0])

@@ -33,7 +33,7 @@ def region_shares(x: object, *, regions: Labels = None, industries: Labels = Non
     """Industry structure of each region: :math:`s_{ri} = x_{ri} / \\sum_k x_{rk}`.
 
     Policy: a region whose total is 0 gets NaN shares.  Reference: Isard (1960) *Methods of Regional
-    Analysis*, ch. 7.  Replicates: Holukuluku 1985 shares 0.5, 0.1, 0.2, 0.2 (Krumme, col. 1).
+    Analysis*.  Replicates: Holukuluku 1985 shares 0.5, 0.1, 0.2, 0.2 (Krumme, col. 1).
     """
     arr = table(x, "x", regions=regions, industries=industries)
     return _shares(arr, -1)
@@ -60,8 +60,7 @@ def location_quotient(
     Policy: NaN/inf/negative cells are errors; a region with total 0 or an industry with reference 0
     gives NaN.
 
-    References: Isard, W. (1960) *Methods of Regional Analysis*, MIT Press, ch. 7; Miller, Gibson &
-    Wright (1991) *Growth and Change* 22(3): 14–23.
+    References: Isard, W. (1960) *Methods of Regional Analysis*, MIT Press.
 
     Replicates Krumme's Holukuluku table (col. 3, "Loc Quot"): regional shares 50/10/20/20 % against
     national 10/20/40/30 % give LQ = 5, 0.5, 0.5, 0.667.
@@ -91,8 +90,7 @@ def structural_similarity(x: object, *, regions: Labels = None, industries: Labe
     region (itself included).
 
     Reference: UNIDO (1979) *World Industry since 1960: Progress and Prospects*, New York: United
-    Nations; in Chinese regional studies e.g. 陈耀 (1998) 产业结构趋同的度量及合意与非合意性, 中国工业经济
-    (4): 37–43.
+    Nations; in Chinese regional studies e.g. 陈耀 (1998) 产业结构趋同的度量及合意与非合意性, 中国工业经济 (4).
 
     Replicates: Holukuluku (shares 0.5, 0.1, 0.2, 0.2) against the nation (0.1, 0.2, 0.4, 0.3):
     2100 / √(3400 · 3000) = 0.65754 (in percentage points).
@@ -116,7 +114,7 @@ def krugman_dissimilarity(x: object, *, regions: Labels = None, industries: Labe
 
     Policy: NaN/inf/negative cells are errors; a region with total 0 gives NaN.
 
-    Reference: Krugman, P. (1991) *Geography and Trade*, MIT Press, pp. 75–76 (Appendix D).
+    Reference: Krugman, P. (1991) *Geography and Trade*, MIT Press.
 
     Replicates: Holukuluku against the nation, |0.5 − 0.1| + |0.1 − 0.2| + |0.2 − 0.4| + |0.2 − 0.3|
     = 0.8.
@@ -209,7 +207,7 @@ def locational_gini(x: object, *, regions: Labels = None, industries: Labels = N
     Policy: NaN/inf/negative cells are errors; an industry with total 0 gives NaN.  Regions with
     zero total activity have no LQ and sit first (they add no width to the curve).
 
-    References: Krugman, P. (1991) *Geography and Trade*, MIT Press, pp. 55–56 and Appendix D;
+    References: Krugman, P. (1991) *Geography and Trade*, MIT Press;
     Amiti, M. (1998) New trade theories and industrial location in the EU, *Oxford Review of Economic
     Policy* 14(2): 45–53.
 
@@ -252,7 +250,7 @@ def ellison_glaeser(
     data exist — say so when you report it.
 
     Reference: Ellison, G. & Glaeser, E. L. (1997) Geographic concentration in U.S. manufacturing
-    industries: a dartboard approach, *Journal of Political Economy* 105(5): 889–927, eq. (5).
+    industries: a dartboard approach, *Journal of Political Economy* 105(5): 889–927.
 
     Replicates the definition: for two equal regions and an industry all in one of them with H = 0,
     G = 0.5, Σx² = 0.5, γ = 1.
@@ -293,7 +291,7 @@ def coagglomeration_eg(
     indexes or labels of ``industries``; an unknown one is an ``unknown_industry`` error.
 
     References: Ellison, G., Glaeser, E. L. & Kerr, W. R. (2010) What causes industry agglomeration?
-    *American Economic Review* 100(3): 1195–1213, eq. (2); Ellison & Glaeser (1997) *JPE* 105(5), §III.
+    *American Economic Review* 100(3): 1195–1213; Ellison & Glaeser (1997) *JPE* 105(5).
 
     Replicates the definition: two equal regions, both industries all in region 1 → (0.5·0.5 +
     0.5·0.5)/(1 − 0.5) = 1.
@@ -331,8 +329,8 @@ def coagglomeration_lq(
     Policy: NaN/inf/negative cells are errors; a region where both LQs are 0 gets NaN (no
     agglomeration to compare).
 
-    References: 陈国亮, 陈建军 (2012) 产业关联、空间地理与二三产业共同集聚, 管理世界 (4): 82–100;
-    杨仁发 (2013) 产业集聚与地区工资差距, 管理世界 (8): 41–52 (the variant with the level term).
+    References: 陈国亮, 陈建军 (2012) 产业关联、空间地理与二三产业共同集聚, 管理世界 (4);
+    杨仁发 (2013) 产业集聚与地区工资差距, 管理世界 (8) (the variant with the level term).
 
     Replicates the definition: LQ_a = 1.5, LQ_b = 0.5 → 1 − 1/2 = 0.5 (2.5 with the level term).
     """

@@ -71,7 +71,7 @@ def technical_coefficients(Z: object, x: object, *, sectors: Labels = None) -> n
     """Technical coefficients :math:`a_{ij} = z_{ij} / x_j` from flows ``Z`` (…, n, n) and output ``x`` (…, n).
 
     Policy: NaN/inf/negative flows or outputs are errors; a sector with output 0 is an
-    ``io_output_zero`` error (its column is undefined).  Reference: Miller & Blair (2009) eq. (2.4).
+    ``io_output_zero`` error (its column is undefined).  Reference: Miller & Blair (2009) §2.2.
     Replicates Miller & Blair Table 2.3: Z = [[150, 500], [200, 100]], x = [1000, 2000] →
     A = [[0.15, 0.25], [0.20, 0.05]].
     """
@@ -107,7 +107,7 @@ def leontief_inverse(A: object, *, sectors: Labels = None, tol: float = 1e-12) -
     meaningless.  Both name the batch position for stacked tables.
 
     Reference: Miller, R. E. & Blair, P. D. (2009) *Input–Output Analysis: Foundations and
-    Extensions*, 2nd ed., Cambridge University Press, §2.3, eq. (2.11).
+    Extensions*, 2nd ed., Cambridge University Press, §2.3.
 
     Replicates Miller & Blair §2.3 (Table 2.3 example): A = [[0.15, 0.25], [0.20, 0.05]] →
     L = [[1.254, 0.330], [0.264, 1.122]] (exactly [[0.95, 0.25], [0.20, 0.85]] / 0.7575).
@@ -169,7 +169,7 @@ def io_linkages(
         U_i^{*} = \\frac{FL_i / n}{\\sum_{ij} l_{ij} / n^2}\\ (\\text{sensitivity of dispersion})
 
     with :math:`L = (I - A)^{-1}` and the Ghosh inverse :math:`G = (I - B)^{-1}`.  A sector with both
-    indices > 1 is a key sector.  Miller & Blair (2009, §12.2) prefer the Ghosh row sums
+    indices > 1 is a key sector.  Miller & Blair (2009, ch. 12) discuss the Ghosh row sums
     :math:`FL^G` for total forward linkage; the Rasmussen sensitivity index uses the Leontief rows, as
     in Rasmussen (1956) and most Chinese IO studies (影响力系数 / 感应度系数) — both are returned.
 
