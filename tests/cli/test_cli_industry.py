@@ -89,3 +89,26 @@ def test_every_command_and_reason_code_is_documented_in_docs_industry() -> None:
     assert {"unknown_industry", "negative_value", "missing_value", "io_leontief_singular"} <= codes
     missing = sorted(c for c in codes if f"`{c}`" not in doc)
     assert not missing, f"reason codes not documented in docs/industry.md: {missing}"
+
+
+def test_auto_layout_reads_a_rows_workbook_and_one_industry_level(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for city, values in {"北京": (500, 300, 100), "天津": (400, 100, 250), "保定市": (150, 20, 100)}.items():
+        ws = wb.create_sheet(city)
+        ws.append(["单位：亿元"])
+        ws.append(["行业", 2022])
+        ws.append(["制造业", values[0]])
+        ws.append(["汽车制造业", values[2]])
+        ws.append(["软件和信息技术服务业", values[1]])
+    path = tmp_path / "rows.xlsx"
+    wb.save(path)
+    res = invoke("similarity", str(path))
+    assert isinstance(res.exception, HqdError) and res.exception.codes == ["mixed_industry_levels"]
+    res = invoke("similarity", str(path), "--industry-level", "division")
+    assert res.exit_code == 0, res.output
+    assert "保定" in res.output and "estimator: structural similarity" in res.output and "SYNTHETIC" not in res.output
+    res = invoke("lq", str(path), "--layout", "sideways")
+    assert isinstance(res.exception, HqdError) and res.exception.codes == ["unknown_layout"]

@@ -170,6 +170,7 @@ def test_labels_map_to_codes_and_sei_fields_are_checked() -> None:
     assert ind.code_for_label("36 汽车制造业") == "C36"
     assert ind.code_for_label("C39计算机、通信和其他电子设备制造业") == "C39"
     assert ind.code_for_label("制造业") == "C"
+    assert ind.code_for_label("房地产业") == "K" and ind.single_division_sections() == {"K": "K70", "P": "P83", "T": "T97"}
     assert ind.code_for_label("汽车") is None
     assert ind.industry_level("C3612") == "class" and "by division" in ind.CHECKED_BY["class"]
     ind.check_sei_codes(["1", "5.1", "9"])
@@ -187,3 +188,70 @@ def test_older_yearbooks_section_names_map_only_when_asked_and_are_recorded(tmp_
     t = read_industry_table(path, measure="employment", older_names=True)
     assert t.industries == ["C", "I", "S"]
     assert t.provenance["older_names_mapped"] == {"信息传输、计算机服务和软件业": "I", "公共管理和社会组织": "S"}
+
+
+def _rows_book(path: Path, sheets: dict[str, list[list[object]]], header: list[object]) -> Path:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        ws.append(["分行业增加值"])
+        ws.append(["单位：亿元"])
+        ws.append(header)
+        for r in rows:
+            ws.append(r)
+        ws.append(["资料来源：测试用表。"])
+    wb.save(path)
+    return path
+
+
+def test_rows_layout_one_region_per_sheet_industries_down_years_across(tmp_path: Path) -> None:
+    from hqd.io.industry import read_industry_rows
+
+    path = _rows_book(tmp_path / "rows.xlsx", {
+        "北京": [["合计", 100, 110], ["  其中：汽车制造业", 30, 33], ["C39 计算机、通信和其他电子设备制造业", 40, 45],
+                 ["65", 30, "…"]],
+        "石家庄市": [["合计", 50, 55], ["汽车制造业", 5, 6], ["医药制造业", 20, 22]],
+    }, ["行业", "2021年", 2022])
+    t = read_industry_rows(path, measure="value_added")
+    assert t.regions == ["110000", "130100"] and t.years == [2021, 2022] and t.unit == "亿元"
+    assert t.industries == ["C36", "C39", "I65", "C27"]
+    m = t.matrix(2022)
+    assert m[0].tolist()[:2] == [33.0, 45.0] and np.isnan(m[0, 2]) and np.isnan(m[1, 1])
+    assert t.provenance["total_rows_dropped"] == ["合计", "合计"]
+
+
+def test_rows_layout_bad_input_is_located(tmp_path: Path) -> None:
+    from hqd.io.industry import read_industry_rows
+
+    path = _rows_book(tmp_path / "bad_rows.xlsx", {
+        "北京": [["汽车制造业", 30, -1], ["汽车", 1, 2], ["电子", "abc", 2]],
+    }, ["行业", 2021, 2022])
+    with pytest.raises(HqdError) as err:
+        read_industry_rows(path, measure="value_added")
+    found = {(p.code, p.sheet, p.row) for p in err.value.problems}
+    assert found == {("unknown_industry", "北京", 5), ("unknown_industry", "北京", 6)}
+    with pytest.raises(HqdError) as err:
+        read_industry_rows(path, measure="value_added", industry_aliases={"汽车": "C37", "电子": "C39"})
+    assert {(p.code, p.row, p.column) for p in err.value.problems} == {("non_numeric", 6, "2021")}
+    path = _rows_book(tmp_path / "neg_rows.xlsx", {"北京": [["汽车制造业", 30, -1]]}, ["行业", 2021, 2022])
+    with pytest.raises(HqdError) as err:
+        read_industry_rows(path, measure="value_added")
+    assert [(p.code, p.sheet, p.row, p.column) for p in err.value.problems] == [("negative_value", "北京", 4, "2022")]
+    path = _rows_book(tmp_path / "no_region.xlsx", {"Sheet9": [["汽车制造业", 1, 2]]}, ["行业", 2021, 2022])
+    with pytest.raises(HqdError) as err:
+        read_industry_rows(path, measure="value_added")
+    assert "region_unknown" in err.value.codes
+    assert read_industry_rows(path, measure="value_added", region="天津").regions == ["120000"]
+
+
+def test_a_section_beside_its_own_divisions_is_refused_unless_one_level_is_chosen(tmp_path: Path) -> None:
+    path = _yearbook(tmp_path / "mixed.xlsx", {"2022": [["北京", 100, 30, 40, 5]]},
+                     ["地区", "制造业", "汽车制造业", "医药制造业", "房地产业"])
+    with pytest.raises(HqdError) as err:
+        read_industry_table(path, measure="output")
+    assert err.value.codes == ["mixed_industry_levels"] and "C27, C36" in str(err.value)
+    divisions = read_industry_table(path, measure="output", industry_level="division")
+    assert divisions.industries == ["C36", "C27", "K70"] and divisions.provenance["other_level_dropped"] == ["制造业"]
+    sections = read_industry_table(path, measure="output", industry_level="section")
+    assert sections.industries == ["C", "K"]  # 房地产业 is section K and its only division K70

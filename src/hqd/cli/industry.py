@@ -20,7 +20,13 @@ from rich.table import Table
 from hqd.analysis.industry import tables as T
 from hqd.cli.main import app
 from hqd.errors import HqdError, Problem
-from hqd.io.industry import IndustryTable, read_industry_long, read_industry_table, read_io_table
+from hqd.io.industry import (
+    IndustryTable,
+    read_industry_long,
+    read_industry_rows,
+    read_industry_table,
+    read_io_table,
+)
 
 industry_app = typer.Typer(
     name="industry",
@@ -37,12 +43,35 @@ MeasureOpt = Annotated[str, typer.Option("--measure", help="output | value_added
 YearOpt = Annotated[int | None, typer.Option("--year", help="year to analyse (default: the latest)")]
 SheetYearOpt = Annotated[int | None, typer.Option("--sheet-year", help="year of a single-sheet table without one")]
 LevelOpt = Annotated[str, typer.Option("--level", help="city | province (sum the cities into provinces)")]
+LayoutOpt = Annotated[str, typer.Option(
+    "--layout", help="auto | columns (regions down, industries across) | rows (industries down, years across) | long")]
+IndLevelOpt = Annotated[str | None, typer.Option(
+    "--industry-level", help="keep one level when a table lists 制造业 beside its divisions: section | division")]
+LAYOUTS = ("auto", "columns", "rows", "long")
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="folder for CSV and Excel outputs")]
 RefOpt = Annotated[str, typer.Option("--reference", help="table (regions pooled) | file (the 全国 row)")]
 RowsOpt = Annotated[int, typer.Option("--rows", help="rows to print (all are written with --out)")]
 
 
-def _load(source: Path | None, demo: bool, measure: str, sheet_year: int | None, level: str) -> IndustryTable:
+def _read(source: Path, measure: str, sheet_year: int | None, layout: str, industry_level: str | None) -> IndustryTable:
+    if layout not in LAYOUTS:
+        raise HqdError([Problem("unknown_layout", f"unknown layout {layout!r}; valid: {', '.join(LAYOUTS)}")])
+    if layout in ("auto", "long") and source.suffix.lower() == ".csv":
+        head = pd.read_csv(source, nrows=0, encoding="utf-8-sig").columns
+        if layout == "long" or {"region", "industry", "year", "value"} <= set(map(str, head)):
+            return read_industry_long(source, measure=measure)
+    if layout == "rows":
+        return read_industry_rows(source, measure=measure, industry_level=industry_level)
+    try:
+        return read_industry_table(source, measure=measure, year=sheet_year, industry_level=industry_level)
+    except HqdError as err:
+        if layout == "auto" and err.codes and set(err.codes) == {"yearbook_header_missing"}:
+            return read_industry_rows(source, measure=measure, industry_level=industry_level)
+        raise
+
+
+def _load(source: Path | None, demo: bool, measure: str, sheet_year: int | None, level: str,
+          layout: str = "auto", industry_level: str | None = None) -> IndustryTable:
     if demo == (source is not None):
         raise HqdError([Problem("invalid_source", "give an industry table file or --demo (not both)")])
     if demo:
@@ -51,11 +80,7 @@ def _load(source: Path | None, demo: bool, measure: str, sheet_year: int | None,
         table = jjj_industry_demo()
     else:
         assert source is not None
-        head = pd.read_csv(source, nrows=0, encoding="utf-8-sig").columns if source.suffix.lower() == ".csv" else []
-        if {"region", "industry", "year", "value"} <= set(map(str, head)):
-            table = read_industry_long(source, measure=measure)
-        else:
-            table = read_industry_table(source, measure=measure, year=sheet_year)
+        table = _read(source, measure, sheet_year, layout, industry_level)
     if level == "province":
         from hqd.analysis.industry.demo import provinces
 
@@ -100,18 +125,20 @@ def _print(result: T.MeasureTable, rows: int, out: Path | None, *, show: pd.Data
 def lq_cmd(source: SourceArg = None, demo: DemoOpt = False, measure: MeasureOpt = "output", year: YearOpt = None,
            sheet_year: SheetYearOpt = None, level: LevelOpt = "city", reference: RefOpt = "table",
            top: Annotated[int | None, typer.Option("--top", help="only each region's top N industries")] = None,
+           layout: LayoutOpt = "auto", industry_level: IndLevelOpt = None,
            rows: RowsOpt = 40, out: OutOpt = None) -> None:
     """Location quotient (区位熵) of every region and industry."""
-    t = _load(source, demo, measure, sheet_year, level)
+    t = _load(source, demo, measure, sheet_year, level, layout, industry_level)
     _print(T.lq_table(t, _year(t, year), reference=reference, top=top), rows, out)
 
 
 @industry_app.command("similarity")
 def similarity_cmd(source: SourceArg = None, demo: DemoOpt = False, measure: MeasureOpt = "output",
                    year: YearOpt = None, sheet_year: SheetYearOpt = None, level: LevelOpt = "city",
+                   layout: LayoutOpt = "auto", industry_level: IndLevelOpt = None,
                    rows: RowsOpt = 40, out: OutOpt = None) -> None:
     """Structural similarity coefficient (产业结构相似系数, UNIDO cosine) of every pair of regions."""
-    t = _load(source, demo, measure, sheet_year, level)
+    t = _load(source, demo, measure, sheet_year, level, layout, industry_level)
     res = T.similarity_table(t, _year(t, year))
     _print(res, rows, out, show=(res.extra or {})["matrix"])
 
@@ -120,18 +147,20 @@ def similarity_cmd(source: SourceArg = None, demo: DemoOpt = False, measure: Mea
 def krugman_cmd(source: SourceArg = None, demo: DemoOpt = False, measure: MeasureOpt = "output",
                 year: YearOpt = None, sheet_year: SheetYearOpt = None, level: LevelOpt = "city",
                 reference: Annotated[str, typer.Option("--reference", help="rest | total")] = "rest",
+                layout: LayoutOpt = "auto", industry_level: IndLevelOpt = None,
                 rows: RowsOpt = 40, out: OutOpt = None) -> None:
     """Krugman specialisation index of each region, and pairwise dissimilarity."""
-    t = _load(source, demo, measure, sheet_year, level)
+    t = _load(source, demo, measure, sheet_year, level, layout, industry_level)
     _print(T.krugman_table(t, _year(t, year), reference=reference), rows, out)
 
 
 @industry_app.command("localisation")
 def localisation_cmd(source: SourceArg = None, demo: DemoOpt = False, measure: MeasureOpt = "output",
                      year: YearOpt = None, sheet_year: SheetYearOpt = None, level: LevelOpt = "city",
-                     rows: RowsOpt = 40, out: OutOpt = None) -> None:
+                     layout: LayoutOpt = "auto", industry_level: IndLevelOpt = None,
+                rows: RowsOpt = 40, out: OutOpt = None) -> None:
     """Hoover localisation coefficient and locational Gini of each industry."""
-    t = _load(source, demo, measure, sheet_year, level)
+    t = _load(source, demo, measure, sheet_year, level, layout, industry_level)
     _print(T.localisation_table(t, _year(t, year)), rows, out)
 
 
@@ -141,9 +170,10 @@ def shift_share_cmd(source: SourceArg = None, demo: DemoOpt = False, measure: Me
                     end: Annotated[int | None, typer.Option("--end", help="end year (default: last)")] = None,
                     variant: Annotated[str, typer.Option("--variant", help="classic | dynamic")] = "classic",
                     sheet_year: SheetYearOpt = None, level: LevelOpt = "city", reference: RefOpt = "table",
-                    rows: RowsOpt = 40, out: OutOpt = None) -> None:
+                    layout: LayoutOpt = "auto", industry_level: IndLevelOpt = None,
+                rows: RowsOpt = 40, out: OutOpt = None) -> None:
     """Shift-share decomposition: national, industry-mix and competitive effects (classic or dynamic)."""
-    t = _load(source, demo, measure, sheet_year, level)
+    t = _load(source, demo, measure, sheet_year, level, layout, industry_level)
     res = T.shift_share_table(t, start or t.years[0], end or t.years[-1], variant=variant, reference=reference)
     _print(res, rows, out, show=(res.extra or {})["by_region"].set_index("region"))
 
@@ -163,9 +193,10 @@ def indicators_cmd(source: SourceArg = None, demo: DemoOpt = False, measure: Mea
                        "--pair", help="two industries for the co-agglomeration indicator, e.g. C36,C38")] = None,
                    lq: Annotated[str | None, typer.Option(
                        "--lq", help="industries whose LQ becomes an indicator, e.g. C36,C39")] = None,
-                   rows: RowsOpt = 20, out: OutOpt = None) -> None:
+                   layout: LayoutOpt = "auto", industry_level: IndLevelOpt = None,
+                rows: RowsOpt = 20, out: OutOpt = None) -> None:
     """Industry measures as indicator values (region, year, indicator, value) for an 产业协同 dimension."""
-    t = _load(source, demo, measure, sheet_year, level)
+    t = _load(source, demo, measure, sheet_year, level, layout, industry_level)
     pair_codes = tuple(p.strip() for p in pair.split(",")) if pair else None
     if pair_codes is not None and len(pair_codes) != 2:
         raise HqdError([Problem("invalid_pair", f"--pair takes two industries separated by a comma; got {pair!r}")])

@@ -18,6 +18,7 @@ unknown region, two values for one cell (``duplicate_observation``), industries 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -149,6 +150,37 @@ def _negatives(data: pd.DataFrame, locations: pd.DataFrame | None, problems: Pro
                        indicator=str(data["industry"].iat[k]), **loc)
 
 
+
+def _one_level(codes: dict[str, str], industry_level: str | None, problems: Problems) -> tuple[set[str], list[str]]:
+    """Labels to keep so that no industry is counted twice (a section beside its own divisions).
+
+    With ``industry_level`` given, keep the labels at that level and drop (and return) the others; a
+    section of one division (K 房地产业 = K70) counts at both levels and takes that level's code
+    (``codes`` is updated).  Otherwise a section listed together with one of its divisions is a
+    ``mixed_industry_levels`` error.
+    """
+    if industry_level is not None:
+        if industry_level not in _ind.CHECKED_BY:
+            problems.error("unknown_level", f"unknown industry level {industry_level!r}; valid: "
+                           f"{', '.join(_ind.CHECKED_BY)}")
+            return set(codes), []
+        single = _ind.single_division_sections()
+        if industry_level == "division":
+            codes.update({lab: single[c] for lab, c in codes.items() if c in single})
+        elif industry_level == "section":
+            back = {d: sec for sec, d in single.items()}
+            codes.update({lab: back[c] for lab, c in codes.items() if c in back})
+        keep = {lab for lab, c in codes.items() if _ind.industry_level(c) == industry_level}
+        return keep, [lab for lab in codes if lab not in keep]
+    values = set(codes.values())
+    for lab, code in codes.items():
+        inside = sorted(c for c in values if c != code and c.startswith(code))
+        if inside:
+            problems.error("mixed_industry_levels", f"{lab!r} ({code}) is listed with its own parts "
+                           f"{', '.join(inside[:5])}: summing them would count it twice; pass industry_level= "
+                           "(section, division, group, class) to keep one level", indicator=code)
+    return set(codes), []
+
 def read_industry_table(
     path: str | Path,
     *,
@@ -160,6 +192,7 @@ def read_industry_table(
     aliases: Mapping[str, str] | None = None,
     industry_aliases: Mapping[str, str] | None = None,
     older_names: bool = False,
+    industry_level: str | None = None,
     encoding: str | None = None,
 ) -> IndustryTable:
     """Read a yearbook-layout industry table (regions down, industries across, one year per sheet).
@@ -175,6 +208,9 @@ def read_industry_table(
     older_names : also accept the GB/T 4754-2002 section names of older yearbooks (``信息传输、计算机服务
         和软件业`` → I …); the columns so mapped are listed in ``provenance["older_names_mapped"]``
         because the scopes differ slightly
+    industry_level : keep only the columns at this level (``section``, ``division`` …) when a table
+        lists a section beside its own divisions (制造业 and 汽车制造业); without it that is a
+        ``mixed_industry_levels`` error
     """
     from hqd.io.readers import yearbook
 
@@ -212,6 +248,8 @@ def read_industry_table(
                            indicator=label, **where)
             continue
         mapping[label] = code
+    kept, other_level = _one_level(mapping, industry_level, problems)
+    mapping = {lab: c for lab, c in mapping.items() if lab in kept}
     keep = data["indicator"].isin(list(mapping)).to_numpy()
     data = data[keep].reset_index(drop=True)
     locs = locs[keep].reset_index(drop=True) if locs is not None else None
@@ -239,7 +277,8 @@ def read_industry_table(
         "measure": measure,
         "industry_columns": mapping,
         "total_columns_dropped": totals,
-        "older_names_mapped": {lab: mapping[lab] for lab in older},
+        "older_names_mapped": {lab: mapping[lab] for lab in older if lab in mapping},
+        "other_level_dropped": other_level,
         "reference": "全国 row of the file" if reference is not None else "sum of the table's regions",
         "industry_check": {lvl: _ind.CHECKED_BY[lvl] for lvl in sorted({_ind.industry_level(c) for c in mapping.values()})},
     }
@@ -329,6 +368,134 @@ def read_industry_long(
         provenance={"file": name, "format": "long", "measure": measure,
                     "reference": "全国 rows" if reference is not None else "sum of the table's regions"},
         synthetic=synthetic,
+        locations=locs[~national].reset_index(drop=True),
+    )
+
+
+_ROW_HEAD = re.compile(r"^(行\s*业|项\s*目|指\s*标|产\s*业|门\s*类|industry|sector|item)", re.IGNORECASE)
+_FOOTER = re.compile(r"^\s*(注\s*\d*\s*[:：]|注释|资料来源|数据来源|说明\s*[:：])")
+_SUBITEM = re.compile(r"^(其中|内|#)\s*[:：]?\s*")
+
+
+def read_industry_rows(
+    path: str | Path,
+    *,
+    measure: str,
+    region: str | None = None,
+    unit: str | None = None,
+    sheets: Sequence[str | int] | None = None,
+    industry_aliases: Mapping[str, str] | None = None,
+    older_names: bool = False,
+    industry_level: str | None = None,
+    level: str | Sequence[str] | None = None,
+    aliases: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+) -> IndustryTable:
+    """Read the other yearbook layout: one region per sheet, industries down column A, years across.
+
+    A city or provincial yearbook prints e.g. ``分行业增加值`` with a header ``行业 | 2018 | 2019 …`` (or
+    项目/指标), a ``单位：亿元`` row above it and ``注：`` lines below.  The region is ``region`` (a name or
+    GB/T 2260 code, for every sheet) or each sheet's name (``北京``, ``石家庄市``).  Row labels are
+    industries as in :func:`read_industry_table` (``其中：`` prefixes and indentation are ignored); total
+    rows (合计 …) are dropped and recorded.  Every problem carries its file, sheet, row and column.
+    """
+    from hqd.io.readers._source import clean_name, open_source, parse_cells
+    from hqd.io.readers.nbs import parse_time
+    from hqd.io.readers.units import split_label, unit_line
+
+    _check_measure(measure)
+    path = Path(path)
+    src = open_source(path, encoding=encoding)
+    problems = Problems(context={"file": path.name})
+    chosen = [sh for k, sh in enumerate(src.sheets)
+              if sheets is None or sh.name in sheets or k in sheets]
+    records: list[dict[str, Any]] = []
+    mapping: dict[str, str] = {}
+    totals: list[str] = []
+    units: set[str] = set()
+    for sh in chosen:
+        sheet = sh.name if src.kind != "csv" else None
+        where: dict[str, Any] = {"sheet": sheet} if sheet else {}
+        head = next((i for i in range(min(12, len(sh.rows))) if _ROW_HEAD.match(sh.text(i, 0).replace(" ", ""))), None)
+        if head is None:
+            problems.error("industry_header_missing", "no header row starting with 行业/项目/指标 in the first rows",
+                           **where)
+            continue
+        for i in range(head):
+            for text in sh.nonempty(i):
+                found = unit_line(text)
+                if found:
+                    units.add(found)
+        name = region or sh.name or path.stem
+        codes, region_problems = _regions.resolve_many([name], level=level, aliases=aliases,
+                                                       locations=[{"file": path.name, **where}])
+        problems.extend(region_problems)
+        code = codes[0]
+        years: dict[int, int] = {}
+        for j in range(1, len(sh.rows[head])):
+            label, col_unit = split_label(clean_name(sh.text(head, j)))
+            t = parse_time(label.replace(" ", "")) if label else None
+            if t is not None and t[1] is None:
+                years[j] = t[0]
+                if col_unit:
+                    units.add(col_unit)
+            elif label:
+                problems.error("invalid_year", f"column {label!r} is not a year (the columns of this layout "
+                               "are years)", row=sh.row_numbers[head], column=label, **where)
+        for k in range(head + 1, len(sh.rows)):
+            first = sh.text(k, 0)
+            if _FOOTER.match(first):
+                break
+            if not sh.nonempty(k):
+                continue
+            label = _SUBITEM.sub("", clean_name(first))
+            if label in TOTAL_LABELS:
+                totals.append(label)
+                continue
+            target = (industry_aliases or {}).get(label)
+            ind_code = _ind.code_for_label(target if target is not None else label, older_names=older_names)
+            if ind_code is None:
+                problems.error("unknown_industry", f"row {label!r} is not a GB/T 4754-2017 industry (a code such "
+                               "as C36, '36 汽车制造业' or an exact division name)", row=sh.row_numbers[k],
+                               column="A", indicator=label, **where)
+                continue
+            mapping[label] = ind_code
+            cols = sorted(years)
+            parsed = parse_cells([sh.rows[k][j] if j < len(sh.rows[k]) else None for j in cols])
+            for b in np.flatnonzero(parsed.bad):
+                problems.error("non_numeric", f"{sh.rows[k][cols[b]]!r} is neither a number nor a placeholder",
+                               row=sh.row_numbers[k], column=str(years[cols[b]]), **where)
+            for n, j in enumerate(cols):
+                records.append({"region": code, "label": label, "industry": ind_code, "year": years[j],
+                                "value": float(parsed.values[n]), "file": path.name, "sheet": sheet,
+                                "row": sh.row_numbers[k], "column": str(years[j])})
+    kept, other_level = _one_level(mapping, industry_level, problems)
+    if len(units) > 1:
+        problems.error("unit_mismatch", "the sheets are in different units: " + ", ".join(sorted(map(repr, units))))
+    problems.raise_if_errors()
+    frame = pd.DataFrame(records, columns=["region", "label", "industry", "year", "value", "file", "sheet", "row",
+                                           "column"])
+    frame = frame[frame["label"].isin(kept)].reset_index(drop=True)
+    dup = frame.duplicated(subset=["region", "industry", "year"], keep=False)
+    if dup.any():
+        first = frame[dup].iloc[1]
+        problems.error("duplicate_observation", f"two rows give industry {first['industry']} for the same region "
+                       "and year", sheet=first["sheet"], row=int(first["row"]), region=str(first["region"]),
+                       year=int(first["year"]), indicator=str(first["industry"]))
+    data = frame[list(DATA_COLUMNS)]
+    locs = frame[["file", "sheet", "row", "column"]]
+    _negatives(data, locs, problems)
+    problems.raise_if_errors()
+    national = (data["region"] == _regions.NATIONAL_CODE).to_numpy()
+    reference = data[national][["industry", "year", "value"]].reset_index(drop=True) if national.any() else None
+    return IndustryTable(
+        data=data[~national].reset_index(drop=True),
+        measure=measure,
+        unit=next(iter(units)) if units else (unit or ""),
+        reference=reference,
+        provenance={"file": path.name, "format": "industry rows (one region per sheet, years across)",
+                    "measure": measure, "sheets": [sh.name for sh in chosen], "industry_rows": mapping,
+                    "total_rows_dropped": totals, "other_level_dropped": other_level},
         locations=locs[~national].reset_index(drop=True),
     )
 

@@ -80,7 +80,19 @@ def _division_section() -> dict[str, str]:
 
 @cache
 def _by_name() -> dict[str, str]:
-    return {i.name_zh: i.code for i in gbt4754_2017().values()}
+    out: dict[str, str] = {}
+    for i in gbt4754_2017().values():
+        out.setdefault(i.name_zh, i.code)  # 房地产业, 教育, 国际组织: the section, listed first
+    return out
+
+
+@cache
+def single_division_sections() -> dict[str, str]:
+    """Sections made of one division, which therefore share its scope (and often its name): K → K70 …"""
+    by_section: dict[str, list[str]] = {}
+    for d in divisions():
+        by_section.setdefault(d.section, []).append(d.code)
+    return {sec: codes[0] for sec, codes in by_section.items() if len(codes) == 1}
 
 
 #: Section names of the earlier vintage GB/T 4754-2002 that differ from 2017's, mapped to the 2017
