@@ -138,7 +138,7 @@ def _why_not(raw: str) -> str | None:
     letter, digits = (m.group(1) or "").upper(), m.group(2)
     section = _division_section().get(digits[:2])
     if section is None:
-        return f"no division {digits[:2]!r} in GB/T 4754-2017 (divisions are 01–97, not all numbers are used)"
+        return f"no division {digits[:2]!r} in GB/T 4754-2017 (divisions are 01–97)"
     if letter and letter != section:
         return f"division {digits[:2]} belongs to section {section}, not {letter}"
     return None
