@@ -35,6 +35,7 @@ def _register() -> None:
     from hqd.cli import serve  # noqa: F401  (serve: the JSON API and the dashboard)
     from hqd.cli import users  # noqa: F401  (users: add, list, set-role, remove, token)
     from hqd.cli import report  # noqa: F401  (report: Blue-Book report as xlsx, html or pdf)
+    from hqd.cli import industry  # noqa: F401  (industry: lq, similarity, krugman, localisation, shift-share, io, indicators, demo, codes)
     # isort: on
 
 
