@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from hqd.cli.main import app
 from hqd.errors import HqdError
-from hqd.result import Result
 
+if TYPE_CHECKING:
+    from hqd.result import Result
+
+app = typer.Typer()  # this module's commands; hqd.cli.main adds them to `hqd`
 console = Console()
 
 FrameworkOpt = Annotated[Path, typer.Option("--framework", "-f", help="framework (CSV, Excel, YAML or COINr iMeta)")]

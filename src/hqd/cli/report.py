@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from hqd.cli.main import app
-
+app = typer.Typer()  # this module's commands; hqd.cli.main adds them to `hqd`
 console = Console()
 
 
