@@ -27,7 +27,7 @@ analyze_app = typer.Typer(
     "obstacles, grey relations (on a run directory or a plain table).",
     no_args_is_help=True,
 )
-app = typer.Typer()  # this module's commands; hqd.cli.main adds them to `hqd`
+app = typer.Typer()  # this module's commands; hqd.cli.main imports it when one of them runs
 app.add_typer(analyze_app, name="analyze")
 console = Console()
 

@@ -14,7 +14,7 @@ from hqd.errors import HqdError
 if TYPE_CHECKING:
     from hqd.result import Result
 
-app = typer.Typer()  # this module's commands; hqd.cli.main adds them to `hqd`
+app = typer.Typer()  # this module's commands; hqd.cli.main imports it when one of them runs
 console = Console()
 
 FrameworkOpt = Annotated[Path, typer.Option("--framework", "-f", help="framework (CSV, Excel, YAML or COINr iMeta)")]

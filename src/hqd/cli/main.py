@@ -1,10 +1,10 @@
 """The ``hqd`` command: the Typer application, its language, and its error handling.
 
-The import graph is a tree: this module imports the command modules and adds their commands to
-:data:`app`; no command module imports this one.  Command modules import only Typer, Rich and
-:mod:`hqd.errors` at module level (everything else inside the command), and the ``registry`` group —
-whose help text is built from the registry's schema — is imported only when a ``registry`` command
-runs, so ``hqd --help``, ``hqd growth …`` and ``hqd methods`` load no SQLAlchemy, SciPy or statsmodels.
+The import graph is a tree: this module imports the command modules, each only when one of its
+commands runs (:data:`COMMANDS`); no command module imports this one.  ``hqd --help`` lists every command
+from the catalogue (:mod:`hqd.cli.messages`) without importing any, and command modules import only Typer,
+Rich and :mod:`hqd.errors` at module level (the rest inside the command), so ``hqd --help`` and
+``hqd growth …`` load no pandas, SciPy, statsmodels, SQLAlchemy or API module.
 
 Errors: usage mistakes (unknown command or option, a missing or malformed value, ``hqd`` alone) are
 Click's usage errors, shown by Typer's own standalone mode with exit status 2 on every supported Typer
@@ -31,15 +31,46 @@ from rich.console import Console
 from typer.core import TyperCommand, TyperGroup
 
 from hqd import __version__
-from hqd.cli import analyze, engine, messages, report, robustness, users
+from hqd.cli import messages
 from hqd.errors import HqdError, Problem
 
-# Commands imported only when they run (name -> "module:Typer attribute"): the registry group's help is built
-# from the registry schema (SQLAlchemy), serve's from the API settings.
-LAZY_COMMANDS = {"serve": "hqd.cli.serve:app", "registry": "hqd.cli.registry:registry_app"}
+# Every command, in the order of `hqd --help`: name -> "module" (its Typer `app`) or "module:Typer attribute".
+# A command's module is imported only when that command runs; `hqd --help` lists them all from the catalogue.
+COMMANDS: dict[str, str] = {
+    "run": "hqd.cli.engine",
+    "validate": "hqd.cli.engine",
+    "methods": "hqd.cli.engine",
+    "growth": "hqd.cli.engine",
+    "demo": "hqd.cli.engine",
+    "template": "hqd.cli.engine",
+    "analyze": "hqd.cli.analyze",
+    "audit": "hqd.cli.robustness",
+    "uncertainty": "hqd.cli.robustness",
+    "report": "hqd.cli.report",
+    "serve": "hqd.cli.serve",
+    "users": "hqd.cli.users",
+    "registry": "hqd.cli.registry:registry_app",
+}
 
 err_console = Console(stderr=True)
 _TRANSLATED: weakref.WeakSet[Any] = weakref.WeakSet()  # commands whose help _translate has set
+
+
+_BUILT: dict[str, Any] = {}  # "module:attribute" -> the Click command Typer built from it
+
+
+def _load(name: str) -> Any:
+    """Import the module of command ``name`` and return its Click command (built once per module)."""
+    module, _, attribute = COMMANDS[name].partition(":")
+    key = f"{module}:{attribute or 'app'}"
+    if key not in _BUILT:
+        _BUILT[key] = typer.main.get_command(getattr(importlib.import_module(module), attribute or "app"))
+    built = _BUILT[key]
+    commands = getattr(built, "commands", None)
+    if commands is not None and name in commands:  # a module with several commands, or a wrapped group
+        return commands[name]
+    built.name = name  # the module's one command or group (a Typer of one command builds that command)
+    return built
 
 
 def _translate(command: Any, path: str) -> None:
@@ -55,24 +86,23 @@ def _translate(command: Any, path: str) -> None:
 
 
 class HqdGroup(TyperGroup):
-    """The top-level group: loads :data:`LAZY_COMMANDS` on first use, lists them in ``--help`` from the
-    catalogue without importing them, shows help with exit status 2 when called bare, and translates."""
+    """The top-level group: imports each command's module on first use (:data:`COMMANDS`), lists every command
+    in ``--help`` from the catalogue without importing any, shows help with exit status 2 when called bare, and
+    puts the catalogue's Chinese help on the commands when asked to."""
 
     _listing = False
 
     def list_commands(self, ctx: Any) -> list[str]:
         names = list(super().list_commands(ctx))
-        return names + [name for name in LAZY_COMMANDS if name not in names]
+        return [*COMMANDS, *(name for name in names if name not in COMMANDS)]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         command = super().get_command(ctx, cmd_name)
-        if command is None and cmd_name in LAZY_COMMANDS:
+        if command is None and cmd_name in COMMANDS:
             if self._listing:  # `hqd --help`: a placeholder with the one-line help, nothing imported
                 text = messages.command_help(cmd_name)
                 return TyperCommand(cmd_name, help=text, short_help=text)
-            module, _, attribute = LAZY_COMMANDS[cmd_name].partition(":")
-            command = typer.main.get_command(getattr(importlib.import_module(module), attribute))
-            command.name = cmd_name
+            command = _load(cmd_name)
             self.add_command(command, cmd_name)
         if command is not None and command not in _TRANSLATED:
             _translate(command, cmd_name)
@@ -127,22 +157,10 @@ def _root(
         raise typer.BadParameter(f"{lang!r} is not one of: en, zh", param_hint="'--lang'")
 
 
-_registered = False
-
-
 def _register() -> None:
-    """Add every command module's commands to :data:`app` (idempotent; done when this module loads)."""
-    global _registered
-    if _registered:
-        return
-    _registered = True
-    # --- one line per command module, in the order of `hqd --help` (kept in the order added; not sorted) ---
-    for module in (engine, analyze, robustness, users, report):
-        app.registered_commands.extend(module.app.registered_commands)
-        app.registered_groups.extend(module.app.registered_groups)
-
-
-_register()
+    """Nothing left to do: every command is reachable from :data:`app` through :data:`COMMANDS`.  Kept so that
+    callers written when command modules registered themselves (``_register(); CliRunner().invoke(app, …)``)
+    keep working."""
 
 
 def print_problems(error: HqdError) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-app = typer.Typer()  # this module's commands; hqd.cli.main adds them to `hqd`
+app = typer.Typer()  # this module's commands; hqd.cli.main imports it when one of them runs
 console = Console()
 
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 users_app = typer.Typer(name="users", help="API users, roles and region scopes; API tokens.",
                         no_args_is_help=True)
-app = typer.Typer()  # this module's commands; hqd.cli.main adds them to `hqd`
+app = typer.Typer()  # this module's commands; hqd.cli.main imports it when one of them runs
 app.add_typer(users_app, name="users")
 console = Console()
 
