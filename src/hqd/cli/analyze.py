@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from hqd.cli.outputs import output_folder
 from hqd.errors import HqdError, Problem
 
 if TYPE_CHECKING:
@@ -86,6 +87,8 @@ def _weights(spec: str, method: str, id_field: str, k: int | None, threshold: fl
 # ------------------------------------------------------------------------------------------ output side
 def _write(out: Path, method: str, tables: dict[str, pd.DataFrame], summary: list[str], synthetic: bool) -> None:
     from hqd.io.rundir import SYNTHETIC_LABEL
+
+    output_folder(out)
 
     written = _runs().write_tables(out, method, tables, synthetic)
     if synthetic:
@@ -360,10 +363,13 @@ def grey_cmd(source: SourceArg,
 
 
 @analyze_app.command("jjj")
-def jjj_cmd(source: SourceArg, out: OutOpt = DEFAULT_OUT, permutations: int = 999) -> None:
+def jjj_cmd(source: SourceArg, out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="folder for the outputs (default: SOURCE/analysis, where the dashboard and the "
+        "report look)")] = None, permutations: int = 999) -> None:
     """Every Jing-Jin-Ji analysis of the demo on a run directory of the 13 cities."""
     from hqd.io.rundir import SYNTHETIC_LABEL
 
+    out = output_folder(source / "analysis" if out is None else out)
     lines, written, synthetic = _runs().write_jjj_analyses(source, out, permutations=permutations)
     if synthetic:
         console.print(f"[bold red]{SYNTHETIC_LABEL}[/]")

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hqd.cli.outputs import output_folder, template_file
 from hqd.errors import HqdError
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ def run(
     from hqd.io.rundir import SYNTHETIC_LABEL, write_run
     from hqd.pipeline import run as run_pipeline
 
+    output_folder(out)
     with console.status("building the index…"):
         options = _data_options(indicator_col, value_col, region_names, exclude_region, years, data_format,
                              encoding)
@@ -187,6 +189,7 @@ def demo(
     from hqd.io.rundir import SYNTHETIC_LABEL, write_run
     from hqd.pipeline import run as run_pipeline
 
+    output_folder(out)
     console.print(f"[bold red]{SYNTHETIC_LABEL}[/]: the Jing-Jin-Ji demo panel is generated, not observed.")
     paths = write_demo_inputs(out / "input")
     result = run_pipeline(paths["framework"], paths["data"], paths["recipe"], regions=paths["regions"])
@@ -269,5 +272,5 @@ def template(
     """Write a commented starting file (Excel for framework and data, YAML for the recipe)."""
     from hqd.io.templates import write_template
 
-    path = write_template(kind, out)
+    path = write_template(kind, template_file(kind, out))
     console.print(f"[green]✓[/] wrote {kind} template {path}")
