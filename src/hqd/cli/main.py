@@ -13,8 +13,10 @@ version (a new Typer bundles its own copy of Click, so this module never names C
 message) with exit status 2 — never a traceback.  A file the operating system refuses (an unwritable
 ``--out``, a missing input) becomes such a problem too, with reason code ``io_error``.
 
-Language: ``--lang zh`` anywhere on the command line, else ``LC_ALL`` / ``LC_MESSAGES`` / ``LANG``
-starting with ``zh``, switches help and messages to Chinese (see :mod:`hqd.cli.messages`).
+Language: ``hqd --lang zh …`` (or a command's own ``--lang zh``, e.g. ``hqd report RUN --lang zh``), else the
+first of ``LC_ALL`` / ``LC_MESSAGES`` / ``LANG`` that is set, when it starts with ``zh``, switches the help
+(top level, every command's one-liner, the option panels) and the problem summary to Chinese, from the one
+catalogue :mod:`hqd.cli.messages`.
 """
 
 from __future__ import annotations

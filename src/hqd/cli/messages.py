@@ -4,8 +4,8 @@ Every key holds ``{"en": …, "zh": …}``.  ``cmd.<command path>`` keys are the
 (the English is the command's own docstring's first line — a test checks they agree, so a changed
 docstring fails until its Chinese is updated, as the dashboard's ``messages.json`` check does).
 
-The language is ``--lang zh|en`` anywhere on the command line (``hqd report``'s and ``hqd registry``'s
-own ``--lang`` count too), else the POSIX locale: the first of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` that is
+The language is ``hqd --lang zh|en …`` (a command's own ``--lang``, as ``hqd report``'s, counts too), else the
+POSIX locale: the first of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` that is
 set and starts with ``zh`` selects Chinese; anything else is English.
 """
 
