@@ -248,7 +248,9 @@ def test_the_cli_import_graph_is_a_tree_rooted_at_main() -> None:
     for module in sorted(graph):
         visit(module, ())
     lazy = {spec.partition(":")[0].rsplit(".", 1)[1] for spec in cli_main.COMMANDS.values()}
-    assert lazy | graph["main"] >= {m for m in graph if m not in ("main", "__main__", "__init__", "messages")}
+    command_modules = {path.stem for path in CLI.glob("*.py")
+                       if "typer.Typer(" in path.read_text(encoding="utf-8") and path.stem != "main"}
+    assert command_modules and command_modules <= lazy, "a command module hqd.cli.main.COMMANDS does not list"
 
 
 def test_lazy_commands_are_listed_and_run(capsys: pytest.CaptureFixture[str]) -> None:

@@ -29,6 +29,7 @@ def test_a_folder_under_a_file_cannot_be_created(tmp_path: Path) -> None:
     with pytest.raises(HqdError) as raised:
         output_file(blocker / "sub" / "report.pdf")
     assert raised.value.codes == ["unwritable_output"] and "cannot create the folder" in raised.value.problems[0].message
+    assert "is a file, not a folder" in raised.value.problems[0].message
 
 
 def test_a_folder_is_not_a_file_and_a_file_is_not_a_folder(tmp_path: Path) -> None:
@@ -38,7 +39,7 @@ def test_a_folder_is_not_a_file_and_a_file_is_not_a_folder(tmp_path: Path) -> No
     with pytest.raises(HqdError, match="is a file, not a folder"):
         output_folder(tmp_path / "f")
     assert output_folder(tmp_path / "new" / "deeper") == tmp_path / "new" / "deeper"
-    assert (tmp_path / "new" / "deeper").is_dir()
+    assert not (tmp_path / "new").exists()  # checked, not created: a command that then fails leaves nothing
 
 
 def test_a_template_is_written_under_the_name_out_gives_or_refused(tmp_path: Path) -> None:

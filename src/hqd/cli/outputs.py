@@ -1,4 +1,4 @@
-"""Where a command writes: ``--out`` checked before any work is done.
+"""Where a command writes: ``--out`` checked before any work is done (and nothing created by the check).
 
 A folder that cannot be created, a file in a folder that cannot be written, a file where a folder is
 wanted (or the reverse), and a template whose format the writer does not produce under ``--out``'s suffix are
@@ -21,30 +21,31 @@ def _refuse(path: Path, message: str, option: str) -> HqdError:
     return HqdError([Problem("unwritable_output", f"{option}: {message}", file=str(path))])
 
 
-def _make_folder(folder: Path, path: Path, option: str) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except FileExistsError as exc:
-        raise _refuse(path, f"{exc.filename or folder} is a file, not a folder", option) from None
-    except OSError as exc:
-        raise _refuse(path, f"cannot create the folder {folder}: {exc.strerror or exc}", option) from None
-    if not folder.is_dir():
-        raise _refuse(path, f"{folder} is a file, not a folder", option)
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise _refuse(path, f"the folder {folder} is not writable", option)
+def _check_folder(folder: Path, path: Path, option: str) -> None:
+    """``folder`` exists as a writable folder, or can be created: its nearest existing ancestor is a writable
+    folder.  Nothing is created here — a command that stops on bad input leaves no empty folder behind."""
+    probe = folder
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        what = "cannot create the folder" if probe != folder else "cannot use the folder"
+        raise _refuse(path, f"{what} {folder}: {probe} is a file, not a folder", option)
+    if not os.access(probe, os.W_OK | os.X_OK):
+        what = f"cannot create the folder {folder}: " if probe != folder else ""
+        raise _refuse(path, f"{what}the folder {probe} is not writable", option)
 
 
 def output_folder(path: Path, option: str = "--out") -> Path:
-    """Create ``path`` (and its parents) as a writable folder, or raise a located ``unwritable_output``."""
-    _make_folder(path, path, option)
+    """Check that ``path`` is, or can be created as, a writable folder; else a located ``unwritable_output``."""
+    _check_folder(path, path, option)
     return path
 
 
 def output_file(path: Path, option: str = "--out") -> Path:
-    """Make sure ``path`` can be written as a file (its folder is created), or raise ``unwritable_output``."""
+    """Check that ``path`` can be written as a file (its folder existing or creatable); else ``unwritable_output``."""
     if path.is_dir():
         raise _refuse(path, f"{path} is a folder; name a file", option)
-    _make_folder(path.parent if str(path.parent) else Path("."), path, option)
+    _check_folder(path.parent if str(path.parent) else Path("."), path, option)
     if path.exists() and not os.access(path, os.W_OK):
         raise _refuse(path, f"{path} exists and is not writable", option)
     return path
