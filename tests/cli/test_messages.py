@@ -112,3 +112,16 @@ def test_chinese_help_of_a_group_and_its_commands() -> None:
         assert messages.text(key, "zh") in done.stdout
     assert "命令" in done.stdout and "Theil index" not in done.stdout
 
+
+
+def test_in_process_runs_switch_language_both_ways(capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    outputs = []
+    for lang in ("zh", "en", "zh"):
+        with pytest.raises(SystemExit):
+            cli_main.main(["--lang", lang, "analyze", "--help"])
+        outputs.append(capsys.readouterr().out)
+    theil_zh = messages.text("cmd.analyze theil", "zh")
+    assert theil_zh in outputs[0] and theil_zh not in outputs[1] and theil_zh in outputs[2]
+    assert "Theil index" in outputs[1]

@@ -24,7 +24,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import weakref
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -55,19 +54,12 @@ COMMANDS: dict[str, str] = {
 }
 
 err_console = Console(stderr=True)
-_TRANSLATED: weakref.WeakSet[Any] = weakref.WeakSet()  # commands whose help _translate has set
-
-
-_BUILT: dict[str, Any] = {}  # "module:attribute" -> the Click command Typer built from it
 
 
 def _load(name: str) -> Any:
-    """Import the module of command ``name`` and return its Click command (built once per module)."""
+    """Import the module of command ``name`` and build its Click command afresh (in the current language)."""
     module, _, attribute = COMMANDS[name].partition(":")
-    key = f"{module}:{attribute or 'app'}"
-    if key not in _BUILT:
-        _BUILT[key] = typer.main.get_command(getattr(importlib.import_module(module), attribute or "app"))
-    built = _BUILT[key]
+    built = typer.main.get_command(getattr(importlib.import_module(module), attribute or "app"))
     commands = getattr(built, "commands", None)
     if commands is not None and name in commands:  # a module with several commands, or a wrapped group
         return commands[name]
@@ -105,10 +97,8 @@ class HqdGroup(TyperGroup):
                 text = messages.command_help(cmd_name)
                 return TyperCommand(cmd_name, help=text, short_help=text)
             command = _load(cmd_name)
-            self.add_command(command, cmd_name)
-        if command is not None and command not in _TRANSLATED:
             _translate(command, cmd_name)
-            _TRANSLATED.add(command)
+            self.add_command(command, cmd_name)  # this group is built for one invocation: cached for it only
         return command
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
@@ -178,9 +168,8 @@ def print_problems(error: HqdError) -> None:
 def os_problem(exc: OSError) -> HqdError:
     """An operating-system refusal (permission, missing folder, full disk …) as a located problem."""
     reason = exc.strerror or type(exc).__name__
-    name = exc.filename if exc.filename is not None else None
     return HqdError([Problem("io_error", messages.text("error.io").format(reason=reason),
-                             file=str(name) if name is not None else None)])
+                             file=str(exc.filename) if exc.filename is not None else None)])
 
 
 def main(argv: Sequence[str] | None = None) -> None:
