@@ -39,7 +39,26 @@ def commands() -> dict[str, list[str]]:
         "hqd --help": [*hqd, "--help"],
         "hqd growth 2012 0.612 2021 0.960": [*hqd, "growth", "2012", "0.612", "2021", "0.960"],
         f'(reference) python -c "{floor}"': [sys.executable, "-c", floor],
+        "(reference) a bare Typer app: growth with numpy": [sys.executable, "-c", BARE_TYPER_GROWTH, "growth", "2012",
+                                                            "0.612", "2021", "0.960"],
     }
+
+
+# The least a Typer command taking the same four numbers and computing with numpy can cost: no hqd at all.
+BARE_TYPER_GROWTH = """
+import typer
+from rich.console import Console
+app = typer.Typer(add_completion=False)
+@app.command()
+def growth(start_year: int, start_value: float, end_year: int, end_value: float) -> None:
+    import numpy as np
+    rate = 100 * (np.power(end_value / start_value, 1 / (end_year - start_year)) - 1)
+    Console().print(f"CAGR {rate:.2f}%")
+@app.command()
+def other() -> None:
+    pass
+app()
+"""
 
 
 def measure(argv: list[str]) -> tuple[float, float, float]:
