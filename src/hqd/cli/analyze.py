@@ -11,16 +11,16 @@ same functions the Python API exposes; nothing is computed here.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.console import Console
 
-from hqd.analysis.runs import RunData, last_row, load_source, pct, write_jjj_analyses, write_tables
-from hqd.cli.main import app
+from hqd.cli.outputs import output_folder
 from hqd.errors import HqdError, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 analyze_app = typer.Typer(
     name="analyze",
@@ -28,6 +28,7 @@ analyze_app = typer.Typer(
     "obstacles, grey relations (on a run directory or a plain table).",
     no_args_is_help=True,
 )
+app = typer.Typer()  # this module's commands; hqd.cli.main imports it when one of them runs
 app.add_typer(analyze_app, name="analyze")
 console = Console()
 
@@ -43,19 +44,28 @@ WeightsOpt = Annotated[str, typer.Option(
 DEFAULT_OUT = Path("analysis-out")
 
 
+def _runs() -> Any:
+    """:mod:`hqd.analysis.runs`, imported on first use (it brings pandas and the analyses; ``hqd --help`` does not)."""
+    from hqd.analysis import runs
+
+    return runs
+
+
 # ------------------------------------------------------------------------------------------- input side
 # Reading a run directory back and writing analysis tables live in hqd.analysis.runs (the API uses them too).
 def _groups(spec: str | None, source: Any) -> dict[str, str] | None:
     if spec is None:
         return None
     if spec == "province":
+        import pandas as pd
+
         from hqd.analysis._data import scores_long
 
         long = scores_long(source)
         regions = long["region"] if long is not None else source["region"].astype(str)
         names = {"110000": "Beijing", "120000": "Tianjin", "130000": "Hebei"}
         return {r: names.get(r[:2] + "0000", r[:2] + "0000") for r in pd.unique(regions)}
-    table, _ = load_source(Path(spec))
+    table, _ = _runs().load_source(Path(spec))
     if not {"region", "group"} <= set(table.columns):
         raise HqdError([Problem("unknown_column", "a groups table needs columns region, group", file=spec)])
     return dict(zip(table["region"].astype(str), table["group"].astype(str), strict=True))
@@ -78,7 +88,9 @@ def _weights(spec: str, method: str, id_field: str, k: int | None, threshold: fl
 def _write(out: Path, method: str, tables: dict[str, pd.DataFrame], summary: list[str], synthetic: bool) -> None:
     from hqd.io.rundir import SYNTHETIC_LABEL
 
-    written = write_tables(out, method, tables, synthetic)
+    output_folder(out)
+
+    written = _runs().write_tables(out, method, tables, synthetic)
     if synthetic:
         console.print(f"[bold red]{SYNTHETIC_LABEL}[/]")
     for line in summary:
@@ -96,19 +108,19 @@ def theil_cmd(source: SourceArg, groups: GroupsOpt = None, out: OutOpt = DEFAULT
     """Theil index (T or L) with the within/between decomposition by group."""
     from hqd.analysis import theil
 
-    data, synthetic = load_source(source)
+    data, synthetic = _runs().load_source(source)
     pop = None
     if population is not None:
-        table, _ = load_source(population)
+        table, _ = _runs().load_source(population)
         keys = ["region", "year"] if "year" in table.columns else ["region"]
         pop = table.assign(region=table["region"].astype(str)).set_index(keys)["population"]
     result = theil(data, _groups(groups, data), pop, index=index, node=node, column=column,
                    missing=missing)
     frame = result.to_frame()
-    year, row = last_row(frame)
+    year, row = _runs().last_row(frame)
     line = f"Theil-{index}{year}: {row['total']:.4f}"
     if result.between is not None:
-        line += f" — {pct(row['between_share'])} between groups, {pct(row['within_share'])} within"
+        line += f" — {_runs().pct(row['between_share'])} between groups, {_runs().pct(row['within_share'])} within"
     _write(out, "theil", {"theil": frame, "groups": result.groups_frame()}, [line], synthetic)
 
 
@@ -118,15 +130,15 @@ def dagum_cmd(source: SourceArg, groups: GroupsOpt = None, out: OutOpt = DEFAULT
     """Dagum Gini decomposition: within, net between, transvariation."""
     from hqd.analysis import dagum_gini
 
-    data, synthetic = load_source(source)
+    data, synthetic = _runs().load_source(source)
     found = _groups(groups, data)
     if found is None:
         raise HqdError("Dagum's decomposition needs --groups", code="no_groups")
     result = dagum_gini(data, found, node=node, column=column, missing=missing)
     frame = result.to_frame()
-    year, row = last_row(frame)
-    line = (f"Gini{year}: {row['G']:.4f} — within {pct(row['G_w_share'])}, net between {pct(row['G_nb_share'])}, "
-            f"transvariation {pct(row['G_t_share'])}")
+    year, row = _runs().last_row(frame)
+    line = (f"Gini{year}: {row['G']:.4f} — within {_runs().pct(row['G_w_share'])}, net between {_runs().pct(row['G_nb_share'])}, "
+            f"transvariation {_runs().pct(row['G_t_share'])}")
     _write(out, "dagum", {"dagum": frame, "groups": result.groups_frame(), "pairs": result.pairs_frame()},
            [line], synthetic)
 
@@ -137,9 +149,9 @@ def gini_cmd(source: SourceArg, out: OutOpt = DEFAULT_OUT, node: NodeOpt = None,
     """Gini coefficient per year."""
     from hqd.analysis import gini
 
-    data, synthetic = load_source(source)
+    data, synthetic = _runs().load_source(source)
     frame = gini(data, node=node, column=column, missing=missing).to_frame()
-    year, row = last_row(frame)
+    year, row = _runs().last_row(frame)
     _write(out, "gini", {"gini": frame}, [f"Gini{year}: {row['gini']:.4f}"], synthetic)
 
 
@@ -149,9 +161,9 @@ def cv_cmd(source: SourceArg, out: OutOpt = DEFAULT_OUT, node: NodeOpt = None, c
     """Coefficient of variation per year."""
     from hqd.analysis import coefficient_of_variation
 
-    data, synthetic = load_source(source)
+    data, synthetic = _runs().load_source(source)
     frame = coefficient_of_variation(data, ddof=ddof, node=node, column=column, missing=missing).to_frame()
-    year, row = last_row(frame)
+    year, row = _runs().last_row(frame)
     _write(out, "cv", {"cv": frame}, [f"CV{year}: {row['cv']:.4f} (std {row['std']:.4f}, mean {row['mean']:.4f})"],
            synthetic)
 
@@ -168,10 +180,12 @@ def coupling_cmd(
     node: NodeOpt = None,
 ) -> None:
     """Coupling coordination degree (C, T, D, grade): between dimensions, or between provinces."""
+    import pandas as pd
+
     from hqd.analysis import coupling_coordination, regional_coupling
     from hqd.analysis._data import scores_long, wide_table
 
-    data, synthetic = load_source(source)
+    data, synthetic = _runs().load_source(source)
     if provinces:
         long = scores_long(data)
         regions = long["region"] if long is not None else wide_table(data, None).index.get_level_values("region")
@@ -197,7 +211,7 @@ def sigma_cmd(source: SourceArg, measure: Annotated[str, typer.Option(help="std 
     """σ convergence: dispersion per year and its trend."""
     from hqd.analysis import sigma_convergence
 
-    data, synthetic = load_source(source)
+    data, synthetic = _runs().load_source(source)
     result = sigma_convergence(data, measure, node=node, column=column, missing=missing)
     frame = result.to_frame()
     first, last = frame.iloc[0], frame.iloc[-1]
@@ -219,14 +233,14 @@ def beta_cmd(
     """β convergence regression: β, SE, p, speed and half-life."""
     from hqd.analysis import beta_convergence
 
-    data, synthetic = load_source(source)
+    data, synthetic = _runs().load_source(source)
     extra = None
     if controls is not None:
-        extra, _ = load_source(controls)
+        extra, _ = _runs().load_source(controls)
     r = beta_convergence(data, kind, controls=extra, fixed_effects=fixed_effects, cov_type=cov_type, node=node,
                          column=column, missing=missing)
     line = (f"β = {r.beta:.4f} (SE {r.se:.4f}, p = {r.p:.3g}, {r.kind}) — "
-            f"{'converging' if r.converging else 'no significant β convergence'}; speed {pct(r.speed)} a year, "
+            f"{'converging' if r.converging else 'no significant β convergence'}; speed {_runs().pct(r.speed)} a year, "
             f"half-life {r.half_life:.1f} years")
     _write(out, "beta", {"beta": r.to_frame(), "coefficients": r.coefficients}, [line], synthetic)
 
@@ -238,11 +252,11 @@ def kde_cmd(source: SourceArg, bandwidth: Annotated[str, typer.Option(help="silv
     """Kernel density per year with peak, width and number of peaks."""
     from hqd.analysis import kernel_density
 
-    data, synthetic = load_source(source)
+    data, synthetic = _runs().load_source(source)
     rule: str | float = bandwidth if bandwidth in ("silverman", "scott") else float(bandwidth)
     r = kernel_density(data, rule, n_grid=n_grid, node=node, column=column, missing=missing)
     frame = r.to_frame()
-    year, row = last_row(frame)
+    year, row = _runs().last_row(frame)
     line = (f"Kernel density ({r.rule}){year}: peak at {row['peak_x']:.3f} (height {row['peak_height']:.3f}), "
             f"width {row['width']:.3f}, {int(row['n_peaks'])} peak(s)")
     _write(out, "kde", {"kde": frame, "curves": r.curves_frame()}, [line], synthetic)
@@ -255,9 +269,11 @@ def markov_cmd(source: SourceArg, k: int = 4, scope: Annotated[str, typer.Option
                out: OutOpt = DEFAULT_OUT, node: NodeOpt = None, column: ColumnOpt = None,
                missing: MissingOpt = "raise") -> None:
     """Traditional (and with --weights, spatial) Markov transition probabilities."""
+    import numpy as np
+
     from hqd.analysis import markov_transition
 
-    data, synthetic = load_source(source)
+    data, synthetic = _runs().load_source(source)
     w = _weights(weights, "queen", "adcode", None, None) if weights else None
     r = markov_transition(data, k, scope=scope, w=w, node=node, column=column, missing=missing)
     stay = float(np.nanmean(np.diag(r.probabilities)))
@@ -277,11 +293,11 @@ def moran_cmd(source: SourceArg, weights: WeightsOpt = "jjj",
     """Global Moran's I per year (esda)."""
     from hqd.analysis import morans_i
 
-    data, synthetic = load_source(source)
+    data, synthetic = _runs().load_source(source)
     w = _weights(weights, method, id_field, k, threshold)
     frame = morans_i(data, w, permutations=permutations, seed=seed, transformation=transformation, node=node,
                      column=column, missing=missing).to_frame()
-    year, row = last_row(frame)
+    year, row = _runs().last_row(frame)
     line = (f"Moran's I{year}: {row['I']:.4f} (E[I] {row['EI']:.4f}, z {row['z_norm']:.2f}, "
             f"p normal {row['p_norm']:.3g}, p permutation {row['p_sim']:.3g}; seed {seed})")
     _write(out, "moran", {"moran": frame}, [line], synthetic)
@@ -295,7 +311,7 @@ def lisa_cmd(source: SourceArg, weights: WeightsOpt = "jjj", method: str = "quee
     """Local Moran's I (LISA) with HH/LL/HL/LH clusters (esda)."""
     from hqd.analysis import local_morans_i
 
-    data, synthetic = load_source(source)
+    data, synthetic = _runs().load_source(source)
     w = _weights(weights, method, id_field, k, threshold)
     frame = local_morans_i(data, w, permutations=permutations, seed=seed, significance=significance, node=node,
                            column=column, missing=missing).to_frame()
@@ -310,8 +326,8 @@ def obstacle_cmd(source: SourceArg, top: int = 3, out: OutOpt = DEFAULT_OUT) -> 
     """Obstacle degree of indicators and dimensions (needs a run directory)."""
     from hqd.analysis import obstacle_degree
 
-    data, synthetic = load_source(source)
-    if not isinstance(data, RunData):
+    data, synthetic = _runs().load_source(source)
+    if not isinstance(data, _runs().RunData):
         raise HqdError("obstacle degrees need a run directory (indicator scores, weights and framework)",
                        code="bad_input")
     r = obstacle_degree(data)
@@ -334,7 +350,7 @@ def grey_cmd(source: SourceArg,
     """Grey relational grade of each region against the ideal."""
     from hqd.analysis import grey_relational
 
-    data, synthetic = load_source(source)
+    data, synthetic = _runs().load_source(source)
     d = [int(v) for v in directions.split(",")] if directions else None
     w = [float(v) for v in weights.split(",")] if weights else None
     r = grey_relational(data, d, w, rho=rho, normalise=normalise)
@@ -347,11 +363,14 @@ def grey_cmd(source: SourceArg,
 
 
 @analyze_app.command("jjj")
-def jjj_cmd(source: SourceArg, out: OutOpt = DEFAULT_OUT, permutations: int = 999) -> None:
+def jjj_cmd(source: SourceArg, out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="folder for the outputs (default: SOURCE/analysis, where the dashboard and the "
+        "report look)")] = None, permutations: int = 999) -> None:
     """Every Jing-Jin-Ji analysis of the demo on a run directory of the 13 cities."""
     from hqd.io.rundir import SYNTHETIC_LABEL
 
-    lines, written, synthetic = write_jjj_analyses(source, out, permutations=permutations)
+    out = output_folder(source / "analysis" if out is None else out)
+    lines, written, synthetic = _runs().write_jjj_analyses(source, out, permutations=permutations)
     if synthetic:
         console.print(f"[bold red]{SYNTHETIC_LABEL}[/]")
     for line in lines:

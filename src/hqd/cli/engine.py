@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from hqd.cli.main import app
+from hqd.cli.outputs import output_folder, template_file
 from hqd.errors import HqdError
-from hqd.result import Result
 
+if TYPE_CHECKING:
+    from hqd.result import Result
+
+app = typer.Typer()  # this module's commands; hqd.cli.main imports it when one of them runs
 console = Console()
 
 FrameworkOpt = Annotated[Path, typer.Option("--framework", "-f", help="framework (CSV, Excel, YAML or COINr iMeta)")]
@@ -78,6 +81,7 @@ def run(
     from hqd.io.rundir import SYNTHETIC_LABEL, write_run
     from hqd.pipeline import run as run_pipeline
 
+    output_folder(out)
     with console.status("building the index…"):
         options = _data_options(indicator_col, value_col, region_names, exclude_region, years, data_format,
                              encoding)
@@ -185,6 +189,7 @@ def demo(
     from hqd.io.rundir import SYNTHETIC_LABEL, write_run
     from hqd.pipeline import run as run_pipeline
 
+    output_folder(out)
     console.print(f"[bold red]{SYNTHETIC_LABEL}[/]: the Jing-Jin-Ji demo panel is generated, not observed.")
     paths = write_demo_inputs(out / "input")
     result = run_pipeline(paths["framework"], paths["data"], paths["recipe"], regions=paths["regions"])
@@ -267,5 +272,5 @@ def template(
     """Write a commented starting file (Excel for framework and data, YAML for the recipe)."""
     from hqd.io.templates import write_template
 
-    path = write_template(kind, out)
+    path = write_template(kind, template_file(kind, out))
     console.print(f"[green]✓[/] wrote {kind} template {path}")

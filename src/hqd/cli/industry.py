@@ -18,7 +18,6 @@ from rich.console import Console
 from rich.table import Table
 
 from hqd.analysis.industry import tables as T
-from hqd.cli.main import app
 from hqd.errors import HqdError, Problem
 from hqd.io.industry import (
     IndustryTable,
@@ -34,7 +33,6 @@ industry_app = typer.Typer(
     "localisation, shift-share, input–output linkages.",
     no_args_is_help=True,
 )
-app.add_typer(industry_app, name="industry")
 console = Console(width=160)
 
 SourceArg = Annotated[Path | None, typer.Argument(help="industry table (yearbook layout, or long CSV/Excel)")]

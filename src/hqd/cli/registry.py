@@ -23,7 +23,6 @@ from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 
 from hqd import registry as reg
-from hqd.cli.main import app
 from hqd.errors import HqdError, Problem
 from hqd.registry import models as m
 from hqd.registry.db import has_schema, resolve_url
@@ -33,6 +32,7 @@ registry_app = typer.Typer(
     name="registry",
     help="Industrial coordination registry: clusters, chains, corridors, enterprises, zones, projects, ledgers.",
     no_args_is_help=True,
+    add_completion=False,
 )
 summary_app = typer.Typer(
     name="summary", help="Counts and totals (projects, enterprises).", no_args_is_help=True
@@ -42,7 +42,6 @@ ledger_app = typer.Typer(
 )
 registry_app.add_typer(summary_app, name="summary")
 registry_app.add_typer(ledger_app, name="ledger")
-app.add_typer(registry_app, name="registry")
 console = Console()
 
 SYNTHETIC_LINE = "synthetic demo data / 合成示例数据: names, codes and amounts are invented"

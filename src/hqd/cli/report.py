@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from hqd.cli.main import app
+from hqd.cli.outputs import output_file
 
+app = typer.Typer()  # this module's commands; hqd.cli.main imports it when one of them runs
 console = Console()
 
 
@@ -31,6 +32,7 @@ def report(
     if chosen not in FORMATS:
         raise HqdError(f"unknown report format {chosen!r}; valid: {', '.join(FORMATS)} (give --format)",
                        code="invalid_parameter")
+    output_file(out)
     started = time.perf_counter()
     with console.status(f"writing the {chosen} report…"):
         path = build_report(run_dir, chosen, out, lang=lang, db=db)

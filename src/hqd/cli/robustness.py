@@ -12,9 +12,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hqd.cli.main import app
+from hqd.cli.outputs import output_folder
 from hqd.errors import HqdError
 
+app = typer.Typer()  # this module's commands; hqd.cli.main imports it when one of them runs
 console = Console()
 
 FrameworkOpt = Annotated[Path, typer.Option("--framework", "-f", help="framework (CSV, Excel, YAML or COINr iMeta)")]
@@ -44,6 +45,7 @@ def audit(
     from hqd.pipeline import run as run_pipeline
     from hqd.robustness.audit import audit as run_audit
 
+    output_folder(out)
     with console.status("building the index…"):
         result = run_pipeline(framework, data, recipe, regions=regions, region_col=region_col, year_col=year_col)
     report = run_audit(result, step=step, year=year)
@@ -83,6 +85,7 @@ def uncertainty(
         raise HqdError(f"unknown method {method!r}; valid: ua, sobol, loo", code="unknown_method")
     if n < (2 if method == "sobol" else 1):
         raise HqdError(f"--n must be at least {2 if method == 'sobol' else 1}; got {n}", code="invalid_range")
+    output_folder(out)
     started = time.perf_counter()
     with console.status("checking the inputs and the spec, building the nominal index…"):
         analysis = prepare(framework, data, recipe, spec, seed=seed, regions=regions, region_col=region_col,

@@ -12,9 +12,9 @@ import typer
 from rich.console import Console
 
 from hqd.api.settings import SETTINGS, ApiSettings
-from hqd.cli.main import app
 from hqd.errors import HqdError, Problem
 
+app = typer.Typer(add_completion=False)  # `hqd serve`; hqd.cli.main loads this module when it runs
 console = Console()
 
 _HELP = "Serve the HQD JSON API (and the dashboard) — settings:\n\n" + "\n\n".join(

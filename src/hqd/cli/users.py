@@ -6,17 +6,19 @@ e.g. ``--scope 130000`` or ``--scope 河北``), ``viewer`` (reads).  Passwords a
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine
 
-from hqd.cli.main import app
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
 
 users_app = typer.Typer(name="users", help="API users, roles and region scopes; API tokens.",
                         no_args_is_help=True)
+app = typer.Typer()  # this module's commands; hqd.cli.main imports it when one of them runs
 app.add_typer(users_app, name="users")
 console = Console()
 
