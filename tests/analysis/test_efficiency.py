@@ -163,3 +163,17 @@ def test_productivity_bad_panels() -> None:
     with pytest.raises(HqdError) as err:
         eff.productivity(TONE2001, ["x1"], ["y1"])
     assert err.value.codes == ["no_year"]
+
+
+def test_reason_codes_of_the_efficiency_view_are_documented() -> None:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    pattern = re.compile(r"""(?:\.error|\.warn|Problem)\(\s*["']([a-z_]+)["']|code=["']([a-z_]+)["']""")
+    files = [root / "src" / "hqd" / "analysis" / f"{m}.py" for m in ("efficiency", "geodetector", "forecast", "synergy")]
+    files.append(root / "src" / "hqd" / "cli" / "efficiency.py")
+    codes = {a or b for path in files for a, b in pattern.findall(path.read_text(encoding="utf-8"))}
+    docs = (root / "docs" / "efficiency.md").read_text(encoding="utf-8")
+    assert len(codes) > 20
+    assert not sorted(c for c in codes if f"`{c}`" not in docs)
