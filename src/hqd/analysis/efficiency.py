@@ -295,6 +295,32 @@ def _stack(own: np.ndarray | None, cols: np.ndarray | None) -> np.ndarray | None
     return np.hstack([own, cols]) if cols is not None else own
 
 
+def _new_highs() -> Any:
+    """A silent ``highspy.Highs``: its constructor prints a licence banner on the C-level stdout once
+    per process, before any option can be set, so file descriptor 1 is pointed at /dev/null meanwhile."""
+    import os
+    import sys
+
+    import highspy
+
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no file descriptor 1 (embedded interpreters): accept the banner
+        saved = None
+    if saved is not None:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+    try:
+        h = highspy.Highs()
+    finally:
+        if saved is not None:
+            os.dup2(saved, 1)
+            os.close(saved)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
 class _Frontier:
     """A HiGHS model holding one frontier's constraint matrix, re-solved per DMU with a warm start.
 
@@ -317,8 +343,7 @@ class _Frontier:
         full = np.hstack([own, p])
         rows, cols = full.shape
         self.inf = highspy.kHighsInf
-        self.h = highspy.Highs()
-        self.h.setOptionValue("output_flag", False)
+        self.h = _new_highs()
         model = highspy.HighsLp()
         model.num_col_ = cols
         model.num_row_ = rows
@@ -356,7 +381,7 @@ class _Frontier:
         rhi = np.concatenate([lp.b_ub if lp.b_ub is not None else [], lp.b_eq if lp.b_eq is not None else []])
         nr = len(rlo)
         rows = np.arange(nr, dtype=np.int32)
-        h.changeRowsBounds(nr, rows, rlo.astype(float), rhi.astype(float))  # type: ignore[attr-defined]
+        h.changeRowsBounds(nr, rows, rlo.astype(float), rhi.astype(float))
         for j in self.closed:
             h.changeColBounds(k + j, 0.0, self.inf)
         self.closed = []
