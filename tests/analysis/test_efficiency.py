@@ -177,3 +177,26 @@ def test_reason_codes_of_the_efficiency_view_are_documented() -> None:
     docs = (root / "docs" / "efficiency.md").read_text(encoding="utf-8")
     assert len(codes) > 20
     assert not sorted(c for c in codes if f"`{c}`" not in docs)
+
+
+def test_ml_reproduces_data_envelopment_analysis_jl() -> None:
+    # Independent implementation: the Julia package DataEnvelopmentAnalysis.jl (Barbero & Zofío),
+    # test/malmluen.jl — ML index with Gx = 0, Gy = y, Gb = b, CRS, bad outputs freely disposable
+    # (Aparicio, Pastor & Zofío 2013).  One input (= 1), one good and one bad output, 5 DMUs.
+    good = {0: [7, 5, 1, 3, 4], 1: [8, 5.5, 2, 2, 4], 2: [8, 5.5, 2, 2, 4]}
+    bad = {0: [2, 5, 3, 3, 2], 1: [1, 3, 2, 4, 1], 2: [0.5, 2, 0.5, 3, 0.5]}
+    table = pd.concat(
+        pd.DataFrame({"region": list("ABCDE"), "year": 2000 + t, "x": 1.0, "y": good[t], "b": bad[t]}) for t in range(3)
+    )
+    two = eff.productivity(table.query("year < 2002"), ["x"], ["y"], ["b"], index="ml", disposability="free").frame
+    assert_allclose(two["index"], [1.3702375781, 1.1, 1.1259778360, 0.91624569458, 1.2792042981], rtol=1e-9)
+    assert_allclose(two["ec"], [1.0, 0.9625, 1.027173913, 119 / 144, 21 / 22], rtol=1e-9)
+    assert_allclose(two["tc"], [1.3702375781, 1.1428571429, 1.0961900625, 1.1087342859, 1.3401187885], rtol=1e-9)
+    three = eff.productivity(table, ["x"], ["y"], ["b"], index="ml", disposability="free").frame
+    second = three.query("year_to == 2002")
+    assert_allclose(second["index"], [1.22474, 1.0, 1.25245, 1.01484, 1.26491], atol=1e-5)
+    assert_allclose(second["ec"], [1.0, 1.0, 1.11111, 0.980392, 1.0], atol=1e-5)
+    assert_allclose(second["tc"], [1.22474, 1.0, 1.1272, 1.03514, 1.264910], atol=1e-5)
+    # weak disposability (an equality, Chung et al. 1997) is a different technology: B is on its frontier
+    weak = eff.productivity(table.query("year < 2002"), ["x"], ["y"], ["b"], index="ml").frame
+    assert weak["ec"].iloc[1] == pytest.approx(1.0)

@@ -37,6 +37,8 @@ Tone, K. (2004). Dealing with undesirable outputs in DEA: a slacks-based measure
 NAPW III, Toronto, 44–45; Cooper, Seiford, Tone (2007), *Data Envelopment Analysis*, 2nd ed., §13.
 Chung, Y. H., Färe, R., Grosskopf, S. (1997). Productivity and undesirable outputs: a directional
 distance function approach. J. Environmental Management 51(3), 229–240. doi:10.1006/jema.1997.0146.
+Aparicio, J., Pastor, J. T., Zofío, J. L. (2013). On the inconsistency of the Malmquist–Luenberger
+index. EJOR 229(3), 738–742. doi:10.1016/j.ejor.2013.03.031.
 Oh, D. (2010). A global Malmquist–Luenberger productivity index. J. Productivity Analysis 34(3),
 183–197. doi:10.1007/s11123-010-0178-y.
 """
@@ -56,6 +58,8 @@ from hqd.errors import HqdError, Problems
 RTS: tuple[str, ...] = ("crs", "vrs")
 FRONTIERS: tuple[str, ...] = ("year", "pooled")
 INDEXES: tuple[str, ...] = ("gml", "ml")
+#: How bad outputs may be disposed of in the directional distance functions of ML/GML.
+DISPOSABILITY: tuple[str, ...] = ("weak", "free")
 #: Scores within this distance of 1 count as efficient.
 EFFICIENT_TOL = 1e-7
 
@@ -130,6 +134,7 @@ class ProductivityResult:
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     undesirable: tuple[str, ...]
+    disposability: str = "weak"
 
     def to_frame(self) -> pd.DataFrame:
         return self.frame.copy()
@@ -142,7 +147,8 @@ class ProductivityResult:
         )
         return (
             f"estimator: {name}; directional distance function, direction g = (y, -b), CRS, bad outputs "
-            f"weakly disposable; index = EC × TC, > 1 means productivity growth; caveat: "
+            f"{'weakly' if self.disposability == 'weak' else 'freely'} disposable; index = EC × TC, > 1 means "
+            "productivity growth; caveat: "
             + ("cross-period distances can be infeasible (NaN)" if self.index == "ml" else "the global frontier changes when years are added")
         )
 
@@ -691,30 +697,37 @@ def super_sbm(
 
 # ------------------------------------------------------------------------------------------- ML / GML
 def _ddf_many(
-    x0: np.ndarray, y0: np.ndarray, b0: np.ndarray, xr: np.ndarray, yr: np.ndarray, br: np.ndarray
+    x0: np.ndarray,
+    y0: np.ndarray,
+    b0: np.ndarray,
+    xr: np.ndarray,
+    yr: np.ndarray,
+    br: np.ndarray,
+    disposability: str = "weak",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Directional distance D(x, y, b; y, −b) under CRS for every row of ``x0`` against one frontier.
 
-    ``max β  s.t.  Xλ ≤ x₀,  Y^gλ ≥ (1+β) y₀,  Y^bλ = (1−β) b₀,  λ ≥ 0`` (Chung et al. 1997), by
-    one persistent HiGHS model per frontier (see :class:`_Frontier`).
+    ``max β  s.t.  Xλ ≤ x₀,  Y^gλ ≥ (1+β) y₀,  Y^bλ = (1−β) b₀,  λ ≥ 0`` — bad outputs weakly
+    disposable (Chung et al. 1997); ``disposability="free"`` writes ``Y^bλ ≤ (1−β) b₀`` instead
+    (Aparicio, Pastor & Zofío 2013).  One persistent HiGHS model per frontier (see :class:`_Frontier`).
     """
     m, s2 = xr.shape[1], br.shape[1]
-    p_ub = np.vstack([xr.T, -yr.T])
-    p_eq = br.T if s2 else None
+    free = disposability == "free" and s2 > 0
+    p_ub = np.vstack([xr.T, -yr.T, br.T]) if free else np.vstack([xr.T, -yr.T])
+    p_eq = br.T if s2 and not free else None
     out = np.full(len(x0), np.nan)
     status = np.empty(len(x0), dtype=object)
     model: _Frontier | None = None
     for i in range(len(x0)):
-        lp = _Lp(
-            np.array([-1.0]),
-            np.concatenate([np.zeros(m), y0[i]])[:, None],
-            np.concatenate([x0[i], -y0[i]]),
-            b0[i][:, None] if s2 else None,
-            b0[i] if s2 else None,
-            [(None, None)],
-            p_ub,
-            p_eq,
-        )
+        if free:
+            a_ub = np.concatenate([np.zeros(m), y0[i], b0[i]])[:, None]
+            b_ub = np.concatenate([x0[i], -y0[i], b0[i]])
+            a_eq, b_eq = None, None
+        else:
+            a_ub = np.concatenate([np.zeros(m), y0[i]])[:, None]
+            b_ub = np.concatenate([x0[i], -y0[i]])
+            a_eq, b_eq = (b0[i][:, None], b0[i]) if s2 else (None, None)
+        lp = _Lp(np.array([-1.0]), a_ub, b_ub, a_eq, b_eq, [(None, None)], p_ub, p_eq)
         model = model or _Frontier(lp)
         status[i], val, _, _ = model.solve(lp)
         out[i] = -val
@@ -728,6 +741,7 @@ def productivity(
     undesirable: Sequence[str] = (),
     *,
     index: str = "gml",
+    disposability: str = "weak",
 ) -> ProductivityResult:
     """Malmquist–Luenberger (``"ml"``) or global Malmquist–Luenberger (``"gml"``) index with EC × TC.
 
@@ -739,10 +753,15 @@ def productivity(
       ML = [(1 + D^t_t)/(1 + D^t_{t+1}) · (1 + D^{t+1}_t)/(1 + D^{t+1}_{t+1})]^{1/2}, EC as above,
       TC = ML/EC; a cross-period programme can be infeasible (then NaN and status ``infeasible``).
 
+    ``disposability="weak"`` (default) keeps bad outputs weakly disposable (an equality, as in Chung et
+    al. and Oh); ``"free"`` lets them be disposed of freely (Aparicio, Pastor & Zofío 2013, the default
+    of the Julia package DataEnvelopmentAnalysis.jl, whose published test values it reproduces).
+
     The panel must be balanced (every region in every year, ≥ 2 years); inputs and outputs ≥ 0 and
     finite; a region with a NaN or missing year → HqdError naming it.
     """
     choose("productivity index", index, INDEXES)
+    choose("bad-output disposability", disposability, DISPOSABILITY)
     d = _read(data, inputs, outputs, undesirable, positive=False)
     if pd.isna(d.years).any():
         raise HqdError("a productivity index needs a 'year' column with a year on every row", code="no_year")
@@ -767,23 +786,23 @@ def productivity(
 
     same = np.empty((T, R))
     for t in range(T):
-        same[t], st = _ddf_many(x[t], y_[t], b[t], x[t], y_[t], b[t])
+        same[t], st = _ddf_many(x[t], y_[t], b[t], x[t], y_[t], b[t], disposability)
         record(same[t], st, t, "same")
     ec = (1 + same[:-1]) / (1 + same[1:])
     if index == "gml":
         gx, gy, gb = x.reshape(T * R, -1), y_.reshape(T * R, -1), b.reshape(T * R, -1)
         glob = np.empty((T, R))
         for t in range(T):
-            glob[t], st = _ddf_many(x[t], y_[t], b[t], gx, gy, gb)
+            glob[t], st = _ddf_many(x[t], y_[t], b[t], gx, gy, gb, disposability)
             record(glob[t], st, t, "global")
         value = (1 + glob[:-1]) / (1 + glob[1:])
     else:
         nxt = np.empty((T - 1, R))  # D^t(x_{t+1}): period t+1 data against the period-t frontier
         prv = np.empty((T - 1, R))  # D^{t+1}(x_t)
         for t in range(T - 1):
-            nxt[t], st = _ddf_many(x[t + 1], y_[t + 1], b[t + 1], x[t], y_[t], b[t])
+            nxt[t], st = _ddf_many(x[t + 1], y_[t + 1], b[t + 1], x[t], y_[t], b[t], disposability)
             record(nxt[t], st, t + 1, "previous")
-            prv[t], st = _ddf_many(x[t], y_[t], b[t], x[t + 1], y_[t + 1], b[t + 1])
+            prv[t], st = _ddf_many(x[t], y_[t], b[t], x[t + 1], y_[t + 1], b[t + 1], disposability)
             record(prv[t], st, t, "next")
         value = np.sqrt((1 + same[:-1]) / (1 + nxt) * (1 + prv) / (1 + same[1:]))
     tc = value / ec
@@ -809,6 +828,7 @@ def productivity(
         inputs=d.inputs,
         outputs=d.outputs,
         undesirable=d.undesirable,
+        disposability=disposability,
     )
 
 

@@ -94,12 +94,15 @@ def sbm_cmd(source: SourceArg, inputs: InputsOpt, outputs: OutputsOpt, undesirab
 @efficiency_app.command("gml")
 def gml_cmd(source: SourceArg, inputs: InputsOpt, outputs: OutputsOpt, undesirable: BadOpt = None,
             index: Annotated[str, typer.Option(help="gml (global, Oh 2010) | ml (Chung et al. 1997)")] = "gml",
+            disposability: Annotated[str, typer.Option(
+                help="bad outputs: weak (equality, Chung et al.) | free (Aparicio et al. 2013)")] = "weak",
             out: OutOpt = DEFAULT_OUT) -> None:
     """Malmquist–Luenberger / global ML productivity index with its EC × TC decomposition."""
     from hqd.analysis import efficiency
 
     data, synthetic = load_source(source)
-    result = efficiency.productivity(data, _names(inputs), _names(outputs), _names(undesirable), index=index)
+    result = efficiency.productivity(data, _names(inputs), _names(outputs), _names(undesirable), index=index,
+                                         disposability=disposability)
     _report(out, "gml", {"gml": result.frame, "distances": result.distances, "cumulative": result.cumulative},
             result, synthetic)
 
