@@ -200,3 +200,39 @@ def test_ml_reproduces_data_envelopment_analysis_jl() -> None:
     # weak disposability (an equality, Chung et al. 1997) is a different technology: B is on its frontier
     weak = eff.productivity(table.query("year < 2002"), ["x"], ["y"], ["b"], index="ml").frame
     assert weak["ec"].iloc[1] == pytest.approx(1.0)
+
+
+# Radial DEA data used by DataEnvelopmentAnalysis.jl's test/dea.jl (11 DMUs, 2 inputs, 1 output),
+# whose pinned results the package says were checked against R.
+FLS = pd.DataFrame(
+    {
+        "region": [f"U{i:02d}" for i in range(1, 12)],
+        "x1": [5.0, 16, 16, 17, 18, 23, 25, 27, 37, 42, 5],
+        "x2": [13.0, 12, 26, 15, 14, 6, 10, 22, 14, 25, 17],
+        "y": [12.0, 14, 25, 26, 8, 9, 27, 30, 31, 26, 12],
+    }
+)
+
+
+def test_ccr_and_bcc_reproduce_data_envelopment_analysis_jl() -> None:
+    crs = eff.ccr(FLS, ["x1", "x2"], ["y"])
+    assert_allclose(
+        crs.frame["efficiency"],
+        [1.0, 0.6222896791, 0.8198562444, 1.0, 0.3103709311, 0.5555555556, 1.0, 0.7576690896, 0.8201058201,
+         0.4905660377, 1.0],
+        rtol=1e-9,
+    )
+    slack_x1 = crs.slacks.query("variable == 'x1'")["slack"].to_numpy()
+    slack_x2 = crs.slacks.query("variable == 'x2'")["slack"].to_numpy()
+    assert_allclose(slack_x1, [0, 0, 0, 0, 0, 4.444444444, 0, 0, 1.640211640, 0, 0], atol=1e-8)
+    assert_allclose(slack_x2, [0] * 10 + [4.0], atol=1e-8)
+    lam = crs.lambdas.query("region == 'U02'").set_index("peer_region")["lambda"]
+    assert_allclose(lam[["U04", "U07"]], [0.4249783174, 0.10928013877], rtol=1e-8)
+    vrs = eff.bcc(FLS, ["x1", "x2"], ["y"])
+    assert_allclose(
+        vrs.frame["efficiency"],
+        [1.0, 0.8699861687, 1.0, 1.0, 0.7116402116, 1.0, 1.0, 1.0, 1.0, 0.4931209269, 1.0],
+        rtol=1e-9,
+    )
+    slack_y = vrs.slacks.query("variable == 'y'")["slack"].to_numpy()
+    assert_allclose(slack_y, [0, 0, 0, 0, 2.698412698, 0, 0, 0, 0, 0, 0], atol=1e-8)
