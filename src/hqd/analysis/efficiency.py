@@ -634,8 +634,9 @@ def ccr(
     Σ s⁻ + Σ s⁺ is maximised at θ = θ*.  Inputs and outputs must be > 0 (zero/missing → HqdError
     ``non_positive_value`` / ``missing_value`` naming the region, year and column).
 
-    Tone (2001, Table 3, data A–E of p. 505) reports CCR θ* = 1, 0.833, 1, 1, 1 for DMUs A–E
-    (reproduced in ``tests/analysis/test_efficiency.py``).
+    On Tone's (2001, p. 505) example data θ* = 0.9, 0.833, 1, 1, 1 for DMUs A–E (A's 0.9 is attained by
+    0.3 C + 0.6 E, checked by hand); on the 11-DMU example pinned by DataEnvelopmentAnalysis.jl's
+    tests θ* = 1, 0.6222896791, 0.8198562444, … (reproduced in ``tests/analysis/test_efficiency.py``).
     """
     return _efficiency("ccr", data, inputs, outputs, (), "crs", frontier)
 
@@ -668,8 +669,8 @@ def sbm(
     (the measure divides by them; Tone's advice to replace zeros by a small number is left to the user,
     who must say so): otherwise an HqdError locates each bad cell.
 
-    Reproduces Tone (2001, p. 505): ρ* = 0.798, 0.568, 1, 0.667, 1 for DMUs A–E, and the
-    undesirable-output example of Tone (2003/2004) as replicated by the R package deaR.
+    Reproduces Tone (2001, p. 505): ρ* = 0.798, 0.568, 1, 0.667, 1 for DMUs A–E; on Tone's (2003)
+    undesirable-output data (VRS) DMU A scores 2/3, as derived by hand in the tests.
     """
     return _efficiency("sbm", data, inputs, outputs, undesirable, rts, frontier)
 
