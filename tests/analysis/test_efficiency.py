@@ -236,3 +236,22 @@ def test_ccr_and_bcc_reproduce_data_envelopment_analysis_jl() -> None:
     )
     slack_y = vrs.slacks.query("variable == 'y'")["slack"].to_numpy()
     assert_allclose(slack_y, [0, 0, 0, 0, 2.698412698, 0, 0, 0, 0, 0, 0], atol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "efficiency.ccr", "efficiency.bcc", "efficiency.sbm", "efficiency.super_sbm", "efficiency.productivity",
+        "efficiency.nondominated", "geodetector.geodetector", "geodetector.q_statistic", "geodetector.q_pvalue",
+        "geodetector.interaction_type", "geodetector.discretize", "geodetector.optimal_discretize",
+        "forecast.gm11", "forecast.compare", "synergy.synergy", "synergy.relative_development",
+    ],
+)
+def test_public_functions_state_formula_policy_and_reference(name: str) -> None:
+    # the same rule as tests/analysis/test_analysis_docstrings.py (STYLE.md habit 5)
+    import importlib
+    import inspect
+
+    module, function = name.split(".")
+    doc = inspect.getdoc(getattr(importlib.import_module(f"hqd.analysis.{module}"), function)) or ""
+    assert ":math:" in doc and "Policy" in doc and "References" in doc

@@ -256,9 +256,13 @@ def _groups(d: _Data, frontier: str | None) -> tuple[str, list[np.ndarray]]:
 
 
 def nondominated(points: np.ndarray, chunk: int = 512) -> np.ndarray:
-    """Mask of the rows of ``points`` that no other row dominates (all ≤, one <; smaller is better).
+    r"""Mask of the rows of ``points`` that no other row dominates (all ≤, one <; smaller is better).
 
     Pass inputs and bad outputs as they are and good outputs negated.  Equal rows keep the first.
+
+    Formula: :math:`j \text{ kept} \iff \nexists k: p_k \le p_j,\ p_k \ne p_j`.
+    Policy: finite values expected (validated by the callers); ties keep the first row.
+    References: Cooper, Seiford & Tone (2007), *Data Envelopment Analysis*, ch. 3 (free disposability).
     """
     n = len(points)
     keep = np.ones(n, dtype=bool)
@@ -628,7 +632,7 @@ def _result(
 def ccr(
     data: Any, inputs: Sequence[str], outputs: Sequence[str], *, frontier: str | None = None
 ) -> EfficiencyResult:
-    """CCR efficiency θ* (input-oriented, constant returns to scale), with max-slack second phase.
+    r"""CCR efficiency θ* (input-oriented, constant returns to scale), with max-slack second phase.
 
     ``min θ  s.t.  θ x₀ = Xλ + s⁻,  y₀ = Yλ − s⁺,  λ, s ≥ 0`` (Charnes, Cooper & Rhodes 1978), then
     Σ s⁻ + Σ s⁺ is maximised at θ = θ*.  Inputs and outputs must be > 0 (zero/missing → HqdError
@@ -637,6 +641,10 @@ def ccr(
     On Tone's (2001, p. 505) example data θ* = 0.9, 0.833, 1, 1, 1 for DMUs A–E (A's 0.9 is attained by
     0.3 C + 0.6 E, checked by hand); on the 11-DMU example pinned by DataEnvelopmentAnalysis.jl's
     tests θ* = 1, 0.6222896791, 0.8198562444, … (reproduced in ``tests/analysis/test_efficiency.py``).
+
+    Formula: :math:`\min\theta\ \text{s.t.}\ \theta x_0 = X\lambda + s^-,\ y_0 = Y\lambda - s^+,\ \lambda, s \ge 0`.
+    Policy: inputs and outputs > 0 and finite (zero, negative, missing → HqdError naming region, year, column).
+    References: Charnes, Cooper & Rhodes (1978), doi:10.1016/0377-2217(78)90138-8.
     """
     return _efficiency("ccr", data, inputs, outputs, (), "crs", frontier)
 
@@ -644,10 +652,14 @@ def ccr(
 def bcc(
     data: Any, inputs: Sequence[str], outputs: Sequence[str], *, frontier: str | None = None
 ) -> EfficiencyResult:
-    """BCC efficiency (input-oriented, variable returns to scale: Σλ = 1; Banker et al. 1984).
+    r"""BCC efficiency (input-oriented, variable returns to scale: Σλ = 1; Banker et al. 1984).
 
     Same programme and policies as :func:`ccr` plus the convexity constraint; scale efficiency is
     CCR / BCC.
+
+    Formula: :math:`\min\theta\ \text{s.t.}\ \theta x_0 = X\lambda + s^-,\ y_0 = Y\lambda - s^+,\ \mathbf{1}^T\lambda = 1`.
+    Policy: as :func:`ccr`.
+    References: Banker, Charnes & Cooper (1984), doi:10.1287/mnsc.30.9.1078.
     """
     return _efficiency("bcc", data, inputs, outputs, (), "vrs", frontier)
 
@@ -661,7 +673,7 @@ def sbm(
     rts: str = "crs",
     frontier: str | None = None,
 ) -> EfficiencyResult:
-    """Non-oriented slacks-based measure (Tone 2001), with undesirable outputs (Tone 2004).
+    r"""Non-oriented slacks-based measure (Tone 2001), with undesirable outputs (Tone 2004).
 
     ρ* = min [1 − (1/m) Σᵢ sᵢ⁻/xᵢ₀] / [1 + (1/(s₁+s₂)) (Σ_r s_r^g/y_r₀ + Σ_r s_r^b/b_r₀)]
     s.t. x₀ = Xλ + s⁻, y₀ = Y^gλ − s^g, b₀ = Y^bλ + s^b, λ, s ≥ 0 (``rts="vrs"``: Σλ = 1), solved as
@@ -671,6 +683,10 @@ def sbm(
 
     Reproduces Tone (2001, p. 505): ρ* = 0.798, 0.568, 1, 0.667, 1 for DMUs A–E; on Tone's (2003)
     undesirable-output data (VRS) DMU A scores 2/3, as derived by hand in the tests.
+
+    Formula: :math:`\rho^* = \min \frac{1 - \frac{1}{m}\sum_i s_i^-/x_{i0}}{1 + \frac{1}{s_1+s_2}(\sum_r s_r^g/y_{r0} + \sum_r s_r^b/b_{r0})}`.
+    Policy: every input, good and bad output > 0 and finite (else HqdError locating each cell).
+    References: Tone (2001), doi:10.1016/S0377-2217(99)00407-5; Tone (2004); Cooper, Seiford & Tone (2007), §13.
     """
     return _efficiency("sbm", data, inputs, outputs, undesirable, rts, frontier)
 
@@ -684,7 +700,7 @@ def super_sbm(
     rts: str = "crs",
     frontier: str | None = None,
 ) -> EfficiencyResult:
-    """Super-efficiency SBM (Tone 2002): SBM for inefficient DMUs, δ* ≥ 1 for efficient ones.
+    r"""Super-efficiency SBM (Tone 2002): SBM for inefficient DMUs, δ* ≥ 1 for efficient ones.
 
     For an SBM-efficient DMU o the reference set excludes o and δ* = min [1 + (1/m) Σ sᵢ⁻/xᵢ₀] /
     [1 − (1/(s₁+s₂)) (Σ s^g/y₀ + Σ s^b/b₀)] over x₀ + s⁻ ≥ Σ_{j≠o} λⱼxⱼ, y₀ − s^g ≤ Σ λⱼyⱼ (≥ 0),
@@ -692,6 +708,10 @@ def super_sbm(
     Under VRS the programme can be infeasible: the status column says so and the score is NaN.
     With one input and one output under CRS δ* equals the ratio of the DMU's y/x to the best other
     DMU's (the Andersen–Petersen value), which the tests check.
+
+    Formula: :math:`\delta^* = \min \frac{1 + \frac{1}{m}\sum_i s_i^-/x_{i0}}{1 - \frac{1}{s_1+s_2}(\sum_r s_r^g/y_{r0} + \sum_r s_r^b/b_{r0})}`.
+    Policy: as :func:`sbm`; an infeasible programme gives NaN with status ``infeasible``.
+    References: Tone (2002), doi:10.1016/S0377-2217(01)00324-1.
     """
     return _efficiency("super_sbm", data, inputs, outputs, undesirable, rts, frontier)
 
@@ -744,7 +764,7 @@ def productivity(
     index: str = "gml",
     disposability: str = "weak",
 ) -> ProductivityResult:
-    """Malmquist–Luenberger (``"ml"``) or global Malmquist–Luenberger (``"gml"``) index with EC × TC.
+    r"""Malmquist–Luenberger (``"ml"``) or global Malmquist–Luenberger (``"gml"``) index with EC × TC.
 
     Directional distance D(x, y, b; g) with g = (y, −b), CRS, bad outputs weakly disposable.
 
@@ -760,6 +780,10 @@ def productivity(
 
     The panel must be balanced (every region in every year, ≥ 2 years); inputs and outputs ≥ 0 and
     finite; a region with a NaN or missing year → HqdError naming it.
+
+    Formula: :math:`GML = \frac{1 + D^G(x_t, y_t, b_t)}{1 + D^G(x_{t+1}, y_{t+1}, b_{t+1})} = EC \times TC`.
+    Policy: inputs and outputs ≥ 0 and finite; balanced panel with ≥ 2 years (else HqdError); infeasible distances → NaN.
+    References: Oh (2010), doi:10.1007/s11123-010-0178-y; Chung, Färe & Grosskopf (1997), doi:10.1006/jema.1997.0146; Aparicio, Pastor & Zofío (2013), doi:10.1016/j.ejor.2013.03.031.
     """
     choose("productivity index", index, INDEXES)
     choose("bad-output disposability", disposability, DISPOSABILITY)

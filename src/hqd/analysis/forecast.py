@@ -93,7 +93,7 @@ def _series(values: Any, name: str = "series", minimum: int = 4, positive: bool 
 
 
 def gm11(values: Sequence[float] | np.ndarray | pd.Series, horizon: int = 3) -> GreyForecast:
-    """GM(1,1): x⁰(k) + a z¹(k) = b on the 1-AGO series, and its time response.
+    r"""GM(1,1): x⁰(k) + a z¹(k) = b on the 1-AGO series, and its time response.
 
     x¹ = cumsum(x⁰); z¹(k) = ½(x¹(k) + x¹(k−1)); [a, b]ᵀ = (BᵀB)⁻¹BᵀY with B = [−z¹, 1],
     Y = x⁰(2…n); x̂¹(k+1) = (x⁰(1) − b/a) e^{−ak} + b/a; x̂⁰(k+1) = x̂¹(k+1) − x̂¹(k).
@@ -105,6 +105,10 @@ def gm11(values: Sequence[float] | np.ndarray | pd.Series, horizon: int = 3) -> 
     example x⁰ = (2.874, 3.278, 3.337, 3.390, 3.679) of 刘思峰 et al., printed as a = −0.037156,
     b = 3.065318: exact least squares gives a = −0.037204, b = 3.065363 (the book's figures carry its
     hand-rounded intermediate sums; they agree to 0.13 % and 0.0015 %).
+
+    Formula: :math:`\hat x^{(1)}(k+1) = (x^{(0)}(1) - b/a) e^{-ak} + b/a`.
+    Policy: ≥ 4 positive finite observations (zero/negative/missing → HqdError naming the observation); a = 0 → HqdError.
+    References: Deng (1982), doi:10.1016/S0167-6911(82)80025-X; 刘思峰 et al., 灰色系统理论及其应用.
     """
     x0 = _series(values)
     n = len(x0)
@@ -202,10 +206,14 @@ def compare(
     horizon: int = 3,
     models: Sequence[str] = tuple(MODELS),
 ) -> ForecastComparison:
-    """Fit every model on all but the last ``holdout`` points, score it there, then forecast ``horizon``.
+    r"""Fit every model on all but the last ``holdout`` points, score it there, then forecast ``horizon``.
 
     The training part needs ≥ 4 observations (GM(1,1)'s minimum; ARIMA with drift then has little to go
     on, which the caveat says).  Unknown model names → HqdError listing the valid ones.
+
+    Formula: :math:`MAPE = \frac{1}{h}\sum |e_t| / |x_t|`.
+    Policy: as :func:`gm11` (positivity only when GM(1,1) is compared).
+    References: Hyndman & Athanasopoulos (2021), Forecasting: principles and practice, §5.8.
     """
     unknown = [m for m in models if m not in MODELS]
     if unknown:

@@ -96,9 +96,13 @@ def _check_strata(codes: np.ndarray, labels: np.ndarray, factor: str) -> np.ndar
 
 # ------------------------------------------------------------------------------------------- core
 def q_statistic(y: np.ndarray, codes: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-    """q = 1 − SSW/SST with SSW = Σₕ Nₕσₕ² (population variances); also Nₕ, means and SSWₕ.
+    r"""q = 1 − SSW/SST with SSW = Σₕ Nₕσₕ² (population variances); also Nₕ, means and SSWₕ.
 
     Wang, Zhang & Fu (2016), eq. (1); vectorised with ``bincount`` over integer strata ``codes``.
+
+    Formula: :math:`q = 1 - SSW/SST`.
+    Policy: integer strata codes and finite y expected (validated by :func:`geodetector`).
+    References: Wang, Zhang & Fu (2016), doi:10.1016/j.ecolind.2016.02.052.
     """
     n_h = np.bincount(codes).astype(float)
     s1 = np.bincount(codes, weights=y)
@@ -115,13 +119,17 @@ VARIANCES: tuple[str, ...] = ("population", "sample")
 def q_pvalue(
     q: float, y: np.ndarray, n_h: np.ndarray, mean_h: np.ndarray, variance: str = "population"
 ) -> tuple[float, float, float]:
-    """F = (N−L)/(L−1) · q/(1−q) ~ noncentral F(L−1, N−L; λ) with
+    r"""F = (N−L)/(L−1) · q/(1−q) ~ noncentral F(L−1, N−L; λ) with
     λ = [Σ Ȳₕ² − (Σ √Nₕ Ȳₕ)²/N] / σ² (Wang, Zhang & Fu 2016 eq. 3; Wang & Xu 2017 eq. 2).
 
     ``variance="population"`` takes σ² = SST/N, the σ² of the q formula (as the R package GD, gdverse
     and the PyPI package geodetector do); ``"sample"`` takes SST/(N−1), as the R package
     ``geodetector`` (1.0-x) does — its vignette prints p = 0.3632363 for soil type where the
     population convention gives 0.372145.  Returns (F, λ, p).
+
+    Formula: :math:`F = \frac{N-L}{L-1}\frac{q}{1-q} \sim F(L-1, N-L; \lambda)`.
+    Policy: q = 1 gives p = 0; σ² population or sample as named.
+    References: Wang, Zhang & Fu (2016); Wang & Xu (2017).
     """
     choose("variance convention", variance, VARIANCES)
     n, strata = len(y), len(n_h)
@@ -182,7 +190,12 @@ class GeodetectorResult:
 
 
 def interaction_type(q1: float, q2: float, q12: float, tol: float = 1e-10) -> str:
-    """The interaction type of two factors (Wang & Xu 2017, Table 1), as a key of :data:`INTERACTIONS`."""
+    r"""The interaction type of two factors (Wang & Xu 2017, Table 1), as a key of :data:`INTERACTIONS`.
+
+    Formula: :math:`q(X_1 \cap X_2) \text{ vs } \min, \max, q(X_1) + q(X_2)`.
+    Policy: equality within ``tol`` counts as independent.
+    References: Wang & Xu (2017), Table 1.
+    """
     if q12 < min(q1, q2) - tol:
         return "nonlinear_weaken"
     if q12 <= max(q1, q2) + tol:
@@ -202,7 +215,7 @@ def geodetector(
     alpha: float = 0.05,
     variance: str = "population",
 ) -> GeodetectorResult:
-    """Factor, interaction, risk and ecological detectors of ``y`` by each factor's strata.
+    r"""Factor, interaction, risk and ecological detectors of ``y`` by each factor's strata.
 
     * factor: q = 1 − Σₕ Nₕσₕ² / (Nσ²) and its noncentral-F p-value (:func:`q_pvalue`);
     * interaction: q of the overlay X₁ ∩ X₂ against q(X₁), q(X₂), typed by :func:`interaction_type`;
@@ -220,6 +233,10 @@ def geodetector(
     interaction q = 0.735680548 (soil ∩ watershed); p = 0.372145, 0.000129, 0.043382 with
     ``variance="population"`` (PyPI ``geodetector``) and 0.3632363, 0.0001169914, 0.04080407 with
     ``variance="sample"`` (R ``geodetector``).
+
+    Formula: :math:`q = 1 - \frac{\sum_h N_h \sigma_h^2}{N \sigma^2}`.
+    Policy: missing y or strata, one stratum, strata of one observation → HqdError naming the column (and row).
+    References: Wang et al. (2010), doi:10.1080/13658810802443457; Wang, Zhang & Fu (2016), doi:10.1016/j.ecolind.2016.02.052; Wang & Xu (2017), doi:10.11821/dlxb201701010.
     """
     values, names = _read(data, y, factors)
     coded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -277,11 +294,15 @@ def geodetector(
 
 # ------------------------------------------------------------------------------------------- discretisation
 def discretize(x: Any, method: str, k: int) -> np.ndarray:
-    """Stratum codes 0…k−1 of a continuous factor (NaN stays NaN → an error in :func:`geodetector`).
+    r"""Stratum codes 0…k−1 of a continuous factor (NaN stays NaN → an error in :func:`geodetector`).
 
     ``equal``: equal intervals; ``quantile``: equal counts; ``sd``: breaks at the mean ± multiples of
     the standard deviation spread over k classes; ``geometric``: geometric intervals (positive data).
     These are the classifiers searched by the optimal-parameters geodetector (Song et al. 2020).
+
+    Formula: :math:`\text{codes} = \#\{\text{breaks} \le x\}`.
+    Policy: NaN stays NaN; geometric intervals need positive values (HqdError).
+    References: Song et al. (2020), doi:10.1080/15481603.2020.1760434.
     """
     choose("discretisation method", method, DISCRETIZATIONS)
     v = np.asarray(x, dtype=float)
@@ -309,10 +330,14 @@ def discretize(x: Any, method: str, k: int) -> np.ndarray:
 def optimal_discretize(
     y: Any, x: Any, *, methods: Sequence[str] = DISCRETIZATIONS, classes: Sequence[int] = range(3, 8)
 ) -> tuple[np.ndarray, pd.DataFrame]:
-    """The discretisation (method, k) of ``x`` that maximises q of ``y`` (Song et al. 2020).
+    r"""The discretisation (method, k) of ``x`` that maximises q of ``y`` (Song et al. 2020).
 
     Candidates whose strata have fewer than two observations are skipped.  Returns the codes and the
     table of every candidate's ``method, k, strata, q`` (the chosen one has ``chosen = True``).
+
+    Formula: :math:`\arg\max_{method, k} q(y \mid \text{discretize}(x; method, k))`.
+    Policy: candidates with a stratum of fewer than two observations are skipped.
+    References: Song et al. (2020), doi:10.1080/15481603.2020.1760434.
     """
     yv = np.asarray(y, dtype=float)
     rows = []

@@ -110,7 +110,7 @@ def synergy(
     margin: float = 0.1,
     bounds: Mapping[str, tuple[float, float]] | None = None,
 ) -> SynergyResult:
-    """Order degrees of each subsystem and the synergy degree of the composite system per region.
+    r"""Order degrees of each subsystem and the synergy degree of the composite system per region.
 
     ``subsystems`` maps a subsystem name to its order-parameter columns (≥ 2 subsystems).
     ``directions``: +1 (default) or −1 per parameter.  ``weights``: per parameter, normalised within its
@@ -118,6 +118,10 @@ def synergy(
     (the common 10 % widening, so no order degree is exactly 0 or 1), or ``bounds={name: (β, α)}``.
     ``base="first"``: every year against the first year; ``"previous"``: year-on-year.
     Needs a ``year`` column with ≥ 2 years and no missing values (HqdError otherwise).
+
+    Formula: :math:`C = \theta \left(\prod_j |u_j^1 - u_j^0|\right)^{1/k}`.
+    Policy: missing order parameters, values outside the bounds, constant parameters → HqdError naming them.
+    References: 孟庆松 & 韩文秀 (2000), 天津大学学报 33(4), 444–446.
     """
     choose("aggregation", aggregation, AGGREGATIONS)
     choose("base period", base, BASES)
@@ -213,12 +217,16 @@ def relative_development(
     upper: float = 1.1,
     labels_zh: Mapping[str, str] | None = None,
 ) -> RelativeDevelopment:
-    """Relative development degree of two or more subsystem scores, with its type label.
+    r"""Relative development degree of two or more subsystem scores, with its type label.
 
     Two subsystems: D = U₁/U₂; D ≤ ``lower`` → "<U₁> lagging" (<U₁>滞后型), D ≥ ``upper`` →
     "<U₂> lagging", else synchronous (同步型) (廖重斌 1999's classification).  Three or more:
     D_j = U_j / mean_{i≠j} U_i; the type names every subsystem with D_j ≤ ``lower`` as lagging, else
     every one with D_j ≥ ``upper`` as leading (超前型), else synchronous.  Scores must be > 0.
+
+    Formula: :math:`D = U_1 / U_2;\ D_j = U_j / \overline{U}_{-j}`.
+    Policy: scores > 0 and finite (else HqdError naming region, year, subsystem).
+    References: 廖重斌 (1999), 热带地理 19(2), 171–177.
     """
     names = [str(s) for s in subsystems]
     if len(names) < 2:
