@@ -71,3 +71,23 @@ def test_bad_series() -> None:
     with pytest.raises(HqdError) as err:
         fc.gm11([2.0, 2.0, 2.0, 2.0, 2.0])
     assert err.value.codes == ["degenerate_model"]
+
+
+def test_gm11_published_example_with_c_and_p() -> None:
+    # 《国际干散货航运市场船舶运力的预测以及浅析》, GM(1,1) of the dry-bulk fleet (its Table 2 and text):
+    # the 1-AGO series X(1) = (2.86, 5.80, …, 89.08) is printed; a = -0.0749, b = 2.5948,
+    # S_e = 0.4006, S_c = 1.9115, C = S_e/S_c = 0.209574, P = 1, "good".  Its S_c is the population
+    # standard deviation of x0(2..n), i.e. the k = 2..n convention (posterior="skip_first").
+    x1 = np.array([2.86, 5.80, 8.81, 12.02, 15.46, 19.13, 23.05, 27.24, 31.86, 37.27, 43.48, 50.35, 57.62, 65.20,
+                   72.97, 80.91, 89.08])
+    x0 = np.diff(np.concatenate([[0.0], x1]))
+    result = fc.gm11(x0, posterior="skip_first")
+    assert result.a == pytest.approx(-0.0749, abs=5e-5)
+    assert result.b == pytest.approx(2.5948, abs=5e-5)
+    assert np.std(x0[1:]) == pytest.approx(1.9115, abs=5e-5)
+    # the paper's S_e (0.4006) and C come from its rounded fitted values: ours are 0.4011 and 0.2098
+    assert result.c == pytest.approx(0.209574, rel=2e-3)
+    assert result.p == 1.0 and result.grade == "good"
+    assert fc.gm11(x0).c == pytest.approx(0.19986, abs=5e-5)  # the k = 1..n convention
+    with pytest.raises(HqdError, match="posterior-error convention 'k2'"):
+        fc.gm11(x0, posterior="k2")

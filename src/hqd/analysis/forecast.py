@@ -25,9 +25,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hqd.analysis._data import choose
 from hqd.errors import HqdError, Problems
 
 #: Accuracy grades of the posterior-error test (刘思峰 et al.): (grade, C at most, P at least).
+#: Which observations the posterior-error test uses: all k = 1…n (ε(1) = 0 included, 刘思峰 et al.) or
+#: k = 2…n for both S₁ and S₂ (the other common textbook convention).
+POSTERIOR: tuple[str, ...] = ("all", "skip_first")
 GRADES: tuple[tuple[str, str, str, float, float], ...] = (
     ("good", "好", "一级", 0.35, 0.95),
     ("qualified", "合格", "二级", 0.50, 0.80),
@@ -53,12 +57,13 @@ class GreyForecast:
     class_ratio: np.ndarray
     class_ratio_ok: bool
     mean_relative_error: float
+    posterior: str = "k = 1…n"
 
     def estimator(self) -> str:
         return (
             f"estimator: GM(1,1) grey model (Deng 1982), least squares a = {self.a:.6f}, b = {self.b:.6f}; "
             f"posterior-error ratio C = S₂/S₁ = {self.c:.4f}, small-error probability P = {self.p:.3f} "
-            f"(population standard deviations, residuals k = 1…n); caveat: an exponential trend, for a few "
+            f"(population standard deviations over {self.posterior}); caveat: an exponential trend, for a few "
             "steps ahead only" + ("" if self.class_ratio_ok else "; the class-ratio test failed")
         )
 
@@ -92,13 +97,15 @@ def _series(values: Any, name: str = "series", minimum: int = 4, positive: bool 
     return x
 
 
-def gm11(values: Sequence[float] | np.ndarray | pd.Series, horizon: int = 3) -> GreyForecast:
+def gm11(
+    values: Sequence[float] | np.ndarray | pd.Series, horizon: int = 3, *, posterior: str = "all"
+) -> GreyForecast:
     r"""GM(1,1): x⁰(k) + a z¹(k) = b on the 1-AGO series, and its time response.
 
     x¹ = cumsum(x⁰); z¹(k) = ½(x¹(k) + x¹(k−1)); [a, b]ᵀ = (BᵀB)⁻¹BᵀY with B = [−z¹, 1],
     Y = x⁰(2…n); x̂¹(k+1) = (x⁰(1) − b/a) e^{−ak} + b/a; x̂⁰(k+1) = x̂¹(k+1) − x̂¹(k).
     Checks: ε(k) = x⁰(k) − x̂⁰(k) for k = 1…n (ε(1) = 0), S₁, S₂ the population standard deviations of
-    x⁰ and ε, C = S₂/S₁, P = share of |ε(k) − ε̄| < 0.6745 S₁; grades good (C ≤ 0.35, P ≥ 0.95),
+    x⁰ and ε over k = 1…n (``posterior="all"``) or k = 2…n (``"skip_first"``), C = S₂/S₁, P = share of |ε(k) − ε̄| < 0.6745 S₁; grades good (C ≤ 0.35, P ≥ 0.95),
     qualified (≤ 0.5, ≥ 0.8), barely (≤ 0.65, ≥ 0.7), else unqualified.
 
     Needs ≥ 4 positive, finite observations (else HqdError naming them).  Reproduces the textbook
@@ -122,9 +129,11 @@ def gm11(values: Sequence[float] | np.ndarray | pd.Series, horizon: int = 3) -> 
     x1_hat = (x0[0] - b / a) * np.exp(-a * k) + b / a
     x0_hat = np.concatenate([[x0[0]], np.diff(x1_hat)])
     resid = x0 - x0_hat[:n]
-    s1, s2 = float(np.std(x0)), float(np.std(resid))
+    choose("posterior-error convention", posterior, POSTERIOR)
+    start = 0 if posterior == "all" else 1
+    s1, s2 = float(np.std(x0[start:])), float(np.std(resid[start:]))
     c = s2 / s1
-    p = float(np.mean(np.abs(resid - resid.mean()) < 0.6745 * s1))
+    p = float(np.mean(np.abs(resid[start:] - resid[start:].mean()) < 0.6745 * s1))
     grade = next((g[0] for g in GRADES if c <= g[3] and p >= g[4]), "unqualified")
     ratio = x0[:-1] / x0[1:]
     ok = bool(((ratio > np.exp(-2 / (n + 1))) & (ratio < np.exp(2 / (n + 1)))).all())
@@ -132,7 +141,8 @@ def gm11(values: Sequence[float] | np.ndarray | pd.Series, horizon: int = 3) -> 
                            "relative_error": np.abs(resid) / x0})
     forecast = pd.DataFrame({"t": np.arange(n + 1, n + horizon + 1), "forecast": x0_hat[n:]})
     return GreyForecast(a=float(a), b=float(b), c=c, p=p, grade=grade, fitted=fitted, forecast=forecast,
-                        class_ratio=ratio, class_ratio_ok=ok, mean_relative_error=float(fitted["relative_error"][1:].mean()))
+                        class_ratio=ratio, class_ratio_ok=ok, mean_relative_error=float(fitted["relative_error"][1:].mean()),
+                        posterior="k = 1…n" if posterior == "all" else "k = 2…n")
 
 
 # ------------------------------------------------------------------------------------------- comparison

@@ -141,7 +141,10 @@ def geodetector_cmd(source: SourceArg,
 @efficiency_app.command("forecast")
 def forecast_cmd(source: SourceArg,
                  column: Annotated[str | None, typer.Option("--column", help="column of a table (or node of a run)")] = None,
-                 horizon: int = 3, holdout: int = 2, out: OutOpt = DEFAULT_OUT) -> None:
+                 horizon: int = 3, holdout: int = 2,
+                 posterior: Annotated[str, typer.Option(
+                     help="posterior-error test over all k (all) or k = 2…n (skip_first)")] = "all",
+                 out: OutOpt = DEFAULT_OUT) -> None:
     """GM(1,1) forecast of each region's series (C, P, grade) compared with ARIMA and Holt on a hold-out."""
     from hqd.analysis import forecast
     from hqd.analysis._data import wide_table
@@ -153,7 +156,7 @@ def forecast_cmd(source: SourceArg,
     last: Any = None
     for region, series in wide[name].groupby(level="region", sort=False):
         values = series.droplevel("region").sort_index()
-        gm = forecast.gm11(values.to_numpy(), horizon=horizon)
+        gm = forecast.gm11(values.to_numpy(), horizon=horizon, posterior=posterior)
         years = values.index.to_numpy()
         params.append({"region": region, "a": gm.a, "b": gm.b, "C": gm.c, "P": gm.p, "grade": gm.grade,
                        "class_ratio_ok": gm.class_ratio_ok, "mean_relative_error": gm.mean_relative_error})
