@@ -52,6 +52,7 @@ COMMANDS: dict[str, str] = {
     "users": "hqd.cli.users",
     "registry": "hqd.cli.registry:registry_app",
     "industry": "hqd.cli.industry:industry_app",
+    "efficiency": "hqd.cli.efficiency:efficiency_app",
 }
 
 err_console = Console(stderr=True)

@@ -140,6 +140,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Make an API token for a user; it is printed once and stored only as a hash.",
         "zh": "为用户生成访问令牌；令牌只显示一次，仅以哈希值保存。",
     },
+    "cmd.efficiency": {
+        "en": "Efficiency view: DEA (CCR/BCC), SBM with undesirable outputs, ML/GML productivity, geodetector, "
+              "GM(1,1) forecasts, composite-system synergy (on a run directory or a plain table).",
+        "zh": "效率视角：数据包络分析（规模报酬不变与可变）、含非期望产出的松弛测度模型、全局曼奎斯特—卢恩伯格生产率指数、"
+              "地理探测器、灰色预测、复合系统协同度（基于运行目录或普通表格）。"},
+    "cmd.efficiency dea": {
+        "en": "Radial DEA: CCR (constant) or BCC (variable returns to scale), input-oriented, with slacks and λ.",
+        "zh": "径向数据包络分析：规模报酬不变或可变、投入导向，含松弛变量与权重λ。"},
+    "cmd.efficiency sbm": {
+        "en": "Slacks-based measure (Tone 2001) with undesirable outputs (Tone 2004); --super for super-SBM.",
+        "zh": "松弛测度模型（托恩2001），含非期望产出（托恩2004）；可选超效率模型。"},
+    "cmd.efficiency gml": {
+        "en": "Malmquist–Luenberger / global ML productivity index with its EC × TC decomposition.",
+        "zh": "曼奎斯特—卢恩伯格及全局曼奎斯特—卢恩伯格生产率指数，分解为效率变化与技术变化。"},
+    "cmd.efficiency geodetector": {
+        "en": "Geographical detector: factor (q, p), interaction (five types), risk and ecological detectors.",
+        "zh": "地理探测器：因子探测（解释力与显著性）、交互探测（五种类型）、风险探测与生态探测。"},
+    "cmd.efficiency forecast": {
+        "en": "GM(1,1) forecast of each region's series (C, P, grade) compared with ARIMA and Holt on a hold-out.",
+        "zh": "各地区序列的灰色预测（后验差比值、小误差概率与精度等级），并在留出期与自回归移动平均、霍尔特平滑比较。"},
+    "cmd.efficiency synergy": {
+        "en": "Composite-system synergy degree (孟庆松 & 韩文秀 2000) and the relative development degree of the "
+              "subsystems' order degrees.",
+        "zh": "复合系统协同度（孟庆松、韩文秀2000）及各子系统有序度的相对发展度。"},
     "cmd.industry": {
         "en": "Industrial-coordination measures (产业协同): location quotients, structural similarity, Krugman, "
               "localisation, shift-share, input–output linkages.",
