@@ -62,7 +62,7 @@ def test_every_chart_renders_offline_in_chromium(offline: Any, demo_reports: dic
     assert seen["blocked"] == [] and seen["errors"] == [], seen
     assert state["failed"] == [] and state["rendered"] == state["charts"] == len(containers)
     names = {c["name"] for c in containers}
-    assert names >= {"trend", "drivers", "ranking", "map_points", "radar", "grades", "coupling", "inequality",
+    assert names >= {"trend", "drivers", "ranking", "choropleth", "radar", "grades", "coupling", "inequality",
                      "convergence", "moran_scatter", "obstacles", "rank_bands", "sensitivity"}
     for chart in containers:
         assert chart["svg"] == 1 and chart["shapes"] > 5, chart

@@ -60,10 +60,26 @@ def test_map_is_left_out_when_few_regions_have_centres(demo_run: Path, tmp_path:
     run = tmp_path / "run"
     shutil.copytree(demo_run, run, ignore=shutil.ignore_patterns("analysis", "uncertainty", "*.xlsx"))
     scores = pd.read_csv(run / "scores.csv", dtype={"region": str})
-    # keep Beijing and Tianjin, give the Hebei cities codes without bundled centres (other provinces' capitals)
+    # keep Beijing and Tianjin, give the Hebei cities codes that have neither boundaries nor centres
+    recode = {"130100": "990100", "130200": "990200", "130300": "990300", "130400": "990400"}
+    scores = scores[scores["region"].isin(["110000", "120000", *recode])].replace({"region": recode})
+    scores.to_csv(run / "scores.csv", index=False)
+    report = build_document(run, lang="en")
+    assert not {"map_points", "choropleth"} & {c.name for c in report.charts()}
+    assert any("Only 2 of 6 regions" in note for note in report.missing)
+
+
+def test_regions_outside_the_demo_get_their_boundaries(demo_run: Path, tmp_path: Path) -> None:
+    """Other provinces' capitals have no bundled centre but do have bundled boundaries: a choropleth."""
+    import pandas as pd
+
+    run = tmp_path / "run"
+    shutil.copytree(demo_run, run, ignore=shutil.ignore_patterns("analysis", "uncertainty", "*.xlsx"))
+    scores = pd.read_csv(run / "scores.csv", dtype={"region": str})
     recode = {"130100": "140100", "130200": "210100", "130300": "220100", "130400": "230100"}
     scores = scores[scores["region"].isin(["110000", "120000", *recode])].replace({"region": recode})
     scores.to_csv(run / "scores.csv", index=False)
     report = build_document(run, lang="en")
-    assert "map_points" not in [c.name for c in report.charts()]
-    assert any("Only 2 of 6 regions" in note for note in report.missing)
+    (chart,) = [c for c in report.charts() if c.name == "choropleth"]
+    (shapes,) = chart.option["hqdMaps"].values()
+    assert {f["properties"]["code"] for f in shapes["features"]} == {"110000", "120000", *recode.values()}

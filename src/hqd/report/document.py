@@ -403,9 +403,19 @@ class _Builder:
         jjj = run.analysis("coupling_jjj")
         if jjj is not None and not jjj.empty:
             row = jjj.iloc[-1]
+            grade = "grade_zh" if lang == "zh" else "grade_en"
+            variant = str(row["variant"]) if "variant" in jjj.columns else "standard"
             section.blocks.append(TextBlock(self.t("coupling_line", year=int(row["year"]),
                                                    region=self.name(str(row["region"])), d=float(row["D"]),
-                                                   grade=row["grade_zh" if lang == "zh" else "grade_en"])))
+                                                   grade=row[grade], formula=self.t(f"coupling_formula_{variant}"))))
+            # the other formula next to it: the standard C runs high when the subsystems differ a lot
+            other = run.analysis("coupling_jjj_corrected" if variant == "standard" else "coupling_jjj")
+            if other is not None and not other.empty and str(other.iloc[-1].get("variant", "")) != variant:
+                alt = other[other["year"] == row["year"]].iloc[-1]
+                same = int(alt["grade"]) == int(row["grade"])
+                section.blocks.append(TextBlock(self.t(
+                    "coupling_line_other", formula=self.t(f"coupling_formula_{alt['variant']}"), d=float(alt["D"]),
+                    grade=alt[grade], agree=self.t("coupling_agree" if same else "coupling_disagree"))))
             section.blocks.append(self.chart("coupling", scope="jjj"))
             frame = jjj[["year", "C", "T", "D", "grade_zh" if lang == "zh" else "grade_en"]]
             section.blocks.append(TableBlock("coupling_jjj", self.t("chart_coupling_jjj"), frame,

@@ -76,8 +76,16 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "en": "From {first} to {last} the {name} score changed by {mean:+.3f} on average; it rose "
                                "most in {most} and least in {least}."},
     "grade_counts": {"zh": "{year}年各等级地区数：{counts}。", "en": "Regions per grade in {year}: {counts}."},
-    "coupling_line": {"zh": "{year}年{region}耦合协调度 D = {d:.3f}（{grade}）。",
-                      "en": "In {year} the coupling coordination degree of {region} was D = {d:.3f} ({grade})."},
+    "coupling_line": {"zh": "{year}年{region}耦合协调度 D = {d:.3f}（{grade}；{formula}）。",
+                      "en": "In {year} the coupling coordination degree of {region} was D = {d:.3f} ({grade}; {formula})."},
+    "coupling_line_other": {"zh": "按{formula}计算，D = {d:.3f}（{grade}）；两种公式的协调等级{agree}。",
+                            "en": "With the {formula}, D = {d:.3f} ({grade}); the two formulas {agree}."},
+    "coupling_formula_standard": {"zh": "标准耦合度公式 C = n·(ΠU)^(1/n)/ΣU",
+                                  "en": "standard coupling degree C = n·(ΠU)^(1/n)/ΣU"},
+    "coupling_formula_corrected": {"zh": "修正耦合度公式（王淑佳等，2021）",
+                                   "en": "corrected coupling degree (Wang Shujia et al. 2021)"},
+    "coupling_agree": {"zh": "一致", "en": "give the same grade"},
+    "coupling_disagree": {"zh": "不同，解读时应说明所用公式", "en": "give different grades, so say which one a conclusion rests on"},
     "theil_line": {"zh": "{year}年泰尔指数为 {total:.4f}，其中组间差异占 {between:.1f}%，组内差异占 {within:.1f}%。",
                    "en": "In {year} the Theil index was {total:.4f}: {between:.1f}% between groups, "
                          "{within:.1f}% within."},
