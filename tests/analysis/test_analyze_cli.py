@@ -106,3 +106,27 @@ def test_bad_input_prints_problems_and_exits_2(run_dir: Path, tmp_path: Path) ->
     assert done.returncode == 2 and "region_not_in_weights" in done.stderr
     done = hqd("analyze", "theil", str(tmp_path / "nope"), "-o", str(tmp_path))
     assert done.returncode == 2 and "file_not_found" in done.stderr
+
+
+def test_moran_drop_regions_works_with_the_bundled_weights(run_dir: Path, tmp_path: Path) -> None:
+    """#13 item 5: `hqd analyze moran --missing drop_regions` used to exit 2 (the dropped city stayed in W)."""
+    scores = pd.read_csv(run_dir / "scores.csv", comment="#", dtype={"region": str})
+    index = scores.loc[scores["level"] == 0, ["region", "year", "score"]].copy()
+    index.loc[(index["region"] == "130600") & (index["year"] == index["year"].min()), "score"] = None
+    table = tmp_path / "index.csv"
+    index.to_csv(table, index=False)
+    done = runner.invoke(app, ["analyze", "moran", str(table), "--column", "score", "--missing", "drop_regions",
+                               "--permutations", "99", "-o", str(tmp_path / "out")])
+    assert done.exit_code == 0, done.output
+    assert "dropped for missing values (and from W): 130600" in done.output
+    assert "空间" in done.output and "spatial autocorrelation" in done.output  # the bilingual verdict
+    assert (pd.read_csv(tmp_path / "out" / "moran.csv", comment="#")["n"] == 12).all()
+
+
+def test_beta_names_its_estimator_errors_and_caveat(run_dir: Path, tmp_path: Path) -> None:
+    done = runner.invoke(app, ["analyze", "beta", str(run_dir), "--kind", "conditional", "-o", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    assert "two-way fixed effects (within)" in done.output and "cluster-robust" in done.output
+    assert "Nickell" in done.output and "β收敛" in done.output
+    frame = pd.read_csv(tmp_path / "beta.csv", comment="#")
+    assert frame["cov_type"].iloc[0] == "cluster" and "Nickell" in frame["caveats"].iloc[0]

@@ -86,6 +86,11 @@ def _write(out: Path, method: str, tables: dict[str, pd.DataFrame], summary: lis
     console.print(f"[green]✓[/] {out}/: {', '.join(written)}", highlight=False)
 
 
+def _verdicts(make: Any) -> list[str]:
+    """The verdict sentence in both languages (Chinese first), from :mod:`hqd.analysis.verdicts`."""
+    return [make("zh"), make("en")]
+
+
 # ---------------------------------------------------------------------------------------------- commands
 @analyze_app.command("theil")
 def theil_cmd(source: SourceArg, groups: GroupsOpt = None, out: OutOpt = DEFAULT_OUT, node: NodeOpt = None,
@@ -107,28 +112,45 @@ def theil_cmd(source: SourceArg, groups: GroupsOpt = None, out: OutOpt = DEFAULT
     frame = result.to_frame()
     year, row = last_row(frame)
     line = f"Theil-{index}{year}: {row['total']:.4f}"
+    lines = [line]
     if result.between is not None:
-        line += f" — {pct(row['between_share'])} between groups, {pct(row['within_share'])} within"
-    _write(out, "theil", {"theil": frame, "groups": result.groups_frame()}, [line], synthetic)
+        from hqd.analysis.verdicts import theil_verdict
+
+        lines[0] += f" — {pct(row['between_share'])} between groups, {pct(row['within_share'])} within"
+        lines += _verdicts(lambda lang: theil_verdict(row, lang))
+    _write(out, "theil", {"theil": frame, "groups": result.groups_frame()}, lines, synthetic)
 
 
 @analyze_app.command("dagum")
-def dagum_cmd(source: SourceArg, groups: GroupsOpt = None, out: OutOpt = DEFAULT_OUT, node: NodeOpt = None,
+def dagum_cmd(source: SourceArg, groups: Annotated[str | None, typer.Option(
+                  "--groups", help="'zones' (the four functional zones of the 京津冀协同发展规划纲要, bundled), "
+                  "'province' (GB/T 2260 code prefix) or a table with columns region, group")] = None,
+              out: OutOpt = DEFAULT_OUT, node: NodeOpt = None,
               column: ColumnOpt = None, missing: MissingOpt = "raise") -> None:
     """Dagum Gini decomposition: within, net between, transvariation."""
     from hqd.analysis import dagum_gini
+    from hqd.analysis.verdicts import dagum_verdict
 
     data, synthetic = load_source(source)
-    found = _groups(groups, data)
+    order = None
+    if groups == "zones":
+        from hqd.datasets.jjj_geo import functional_zones, zone_order
+
+        found: dict[str, str] | None = functional_zones("en")
+        order = zone_order("en")
+    else:
+        found = _groups(groups, data)
     if found is None:
-        raise HqdError("Dagum's decomposition needs --groups", code="no_groups")
-    result = dagum_gini(data, found, node=node, column=column, missing=missing)
+        raise HqdError("Dagum's decomposition needs --groups (zones, province or a table)", code="no_groups")
+    result = dagum_gini(data, found, node=node, column=column, missing=missing, group_order=order)
     frame = result.to_frame()
     year, row = last_row(frame)
     line = (f"Gini{year}: {row['G']:.4f} — within {pct(row['G_w_share'])}, net between {pct(row['G_nb_share'])}, "
             f"transvariation {pct(row['G_t_share'])}")
+    lines = [line, *_verdicts(lambda lang: dagum_verdict(row, lang))]
+    lines += [f"[yellow]warning:[/] {w}" for w in result.warnings]
     _write(out, "dagum", {"dagum": frame, "groups": result.groups_frame(), "pairs": result.pairs_frame()},
-           [line], synthetic)
+           lines, synthetic)
 
 
 @analyze_app.command("gini")
@@ -201,9 +223,13 @@ def sigma_cmd(source: SourceArg, measure: Annotated[str, typer.Option(help="std 
     result = sigma_convergence(data, measure, node=node, column=column, missing=missing)
     frame = result.to_frame()
     first, last = frame.iloc[0], frame.iloc[-1]
-    line = (f"σ ({measure}) {first['sigma']:.4f} → {last['sigma']:.4f}: slope {result.slope:+.4g} a year, "
-            f"p = {result.slope_p:.3g} — {'converging' if result.converging else 'no significant σ convergence'}")
-    _write(out, "sigma", {"sigma": frame}, [line], synthetic)
+    from hqd.analysis.verdicts import sigma_verdict
+
+    line = (f"σ ({measure}) {first['sigma']:.4f} → {last['sigma']:.4f}: slope {result.slope:+.4g} a year "
+            f"(OLS trend on the year), p = {result.slope_p:.3g} — "
+            f"{'converging' if result.converging else 'no significant σ convergence'}")
+    _write(out, "sigma", {"sigma": frame}, [line, *_verdicts(lambda lang: sigma_verdict(result, lang))],
+           synthetic)
 
 
 @analyze_app.command("beta")
@@ -212,7 +238,8 @@ def beta_cmd(
     kind: Annotated[str, typer.Option(help="absolute_cross_section | absolute_panel | conditional")] =
     "absolute_cross_section",
     fixed_effects: Annotated[str, typer.Option(help="twoway | region | year | none")] = "twoway",
-    cov_type: Annotated[str, typer.Option(help="nonrobust | HC1 | cluster")] = "nonrobust",
+    cov_type: Annotated[str | None, typer.Option(
+        help="cluster (panels' default: by region, linearmodels) | HC1 (cross-section default) | nonrobust")] = None,
     controls: Annotated[Path | None, typer.Option(help="table region, year, controls…")] = None,
     out: OutOpt = DEFAULT_OUT, node: NodeOpt = None, column: ColumnOpt = None, missing: MissingOpt = "raise",
 ) -> None:
@@ -225,10 +252,14 @@ def beta_cmd(
         extra, _ = load_source(controls)
     r = beta_convergence(data, kind, controls=extra, fixed_effects=fixed_effects, cov_type=cov_type, node=node,
                          column=column, missing=missing)
-    line = (f"β = {r.beta:.4f} (SE {r.se:.4f}, p = {r.p:.3g}, {r.kind}) — "
+    from hqd.analysis.verdicts import beta_verdict
+
+    line = (f"β = {r.beta:.4f} (SE {r.se:.4f}, p = {r.p:.3g}; {r.kind}, {r.estimator}, {r.cov_label}) — "
             f"{'converging' if r.converging else 'no significant β convergence'}; speed {pct(r.speed)} a year, "
             f"half-life {r.half_life:.1f} years")
-    _write(out, "beta", {"beta": r.to_frame(), "coefficients": r.coefficients}, [line], synthetic)
+    lines = [line, *_verdicts(lambda lang: beta_verdict(r, lang))]
+    lines += [f"[yellow]caveat:[/] {c}" for c in r.caveats]
+    _write(out, "beta", {"beta": r.to_frame(), "coefficients": r.coefficients}, lines, synthetic)
 
 
 @analyze_app.command("kde")
@@ -278,13 +309,23 @@ def moran_cmd(source: SourceArg, weights: WeightsOpt = "jjj",
     from hqd.analysis import morans_i
 
     data, synthetic = load_source(source)
+    from hqd.analysis.verdicts import moran_verdict
+
     w = _weights(weights, method, id_field, k, threshold)
-    frame = morans_i(data, w, permutations=permutations, seed=seed, transformation=transformation, node=node,
-                     column=column, missing=missing).to_frame()
+    result = morans_i(data, w, permutations=permutations, seed=seed, transformation=transformation, node=node,
+                      column=column, missing=missing)
+    frame = result.to_frame()
     year, row = last_row(frame)
     line = (f"Moran's I{year}: {row['I']:.4f} (E[I] {row['EI']:.4f}, z {row['z_norm']:.2f}, "
-            f"p normal {row['p_norm']:.3g}, p permutation {row['p_sim']:.3g}; seed {seed})")
-    _write(out, "moran", {"moran": frame}, [line], synthetic)
+            f"p normal {row['p_norm']:.3g}, p permutation {row['p_sim']:.3g}; {permutations} permutations "
+            f"seeded per year from seed {seed}; W {'row-standardised' if transformation == 'r' else 'binary'})")
+    p = row["p_sim"] if permutations else row["p_norm"]
+    lines = [line, *_verdicts(lambda lang: moran_verdict(row["year"], row["I"], p, lang))]
+    if result.dropped:
+        lines.append(f"dropped for missing values (and from W): {', '.join(result.dropped)}")
+    if result.islands:
+        lines.append(f"[yellow]islands[/] (no neighbour left in W, spatial lag 0): {', '.join(result.islands)}")
+    _write(out, "moran", {"moran": frame}, lines, synthetic)
 
 
 @analyze_app.command("lisa")
