@@ -281,3 +281,27 @@ def test_drop_regions_subsets_w_and_reports_islands() -> None:
     m2 = morans_i(lonely, w, missing="drop_regions", permutations=0)
     assert "130800" in m2.islands
     assert local_morans_i(lonely, w, missing="drop_regions", permutations=0).islands == m2.islands
+
+
+def test_economic_and_nested_weights_follow_their_formulas() -> None:
+    from hqd.analysis.spatial import economic_distance_weights, nested_weights
+
+    regions = ["a", "b", "c", "d"]
+    gdp = pd.DataFrame({"region": regions * 2, "year": [2020] * 4 + [2021] * 4,
+                        "gdp": [1.0, 2.0, 4.0, 7.0, 1.0, 4.0, 4.0, 9.0]})  # means 1, 3, 4, 8
+    we = dense(economic_distance_weights(gdp, column="gdp"))
+    means = np.array([1.0, 3.0, 4.0, 8.0])
+    gap = np.abs(means[:, None] - means[None, :])
+    np.testing.assert_allclose(we, np.where(gap > 0, 1 / np.where(gap > 0, gap, 1.0), 0.0))
+    assert we[0, 3] == pytest.approx(1 / 7)
+    xy = pd.DataFrame({"code": regions, "lon": [116.0, 116.5, 117.0, 118.0], "lat": [39.0, 39.2, 38.8, 39.5]})
+    wd = weights_from_points(xy, method="inverse_distance")
+    prod = dense(nested_weights(wd, gdp, column="gdp"))
+    np.testing.assert_allclose(prod, dense(wd) * (means / means.mean())[None, :])
+    mix = dense(nested_weights(wd, gdp, variant="mix", phi=0.3, column="gdp"))
+    rs = lambda m: m / m.sum(axis=1, keepdims=True)  # noqa: E731
+    np.testing.assert_allclose(mix, 0.3 * rs(dense(wd)) + 0.7 * rs(we))
+    tie = gdp.assign(gdp=[1.0, 1.0, 4.0, 7.0] * 2)
+    with pytest.raises(HqdError) as err:
+        economic_distance_weights(tie, column="gdp")
+    assert err.value.codes == ["economic_tie"] and err.value.problems[0].region == "a"
