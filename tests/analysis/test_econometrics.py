@@ -203,3 +203,18 @@ def test_spreg_panel_fe_lag_example_ncovr() -> None:
     np.testing.assert_allclose(np.diag(fit.vcov), [0.02606527, 0.24359025, 0.00025597], rtol=1e-4)
     assert fit.fit["log_likelihood"] == pytest.approx(-67936.53303509377, rel=1e-7)
     assert sps is not None
+
+
+def test_estimated_information_traces_give_the_exact_errors_closely(
+        durbin: tuple[pd.DataFrame, libpysal.weights.W], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above EXACT_TRACES_MAX regions the traces are Hutchinson estimates: errors within 2 % of exact."""
+    from hqd.analysis import econometrics
+
+    table, w = durbin
+    data = panel_arrays(table, "y", ["x1", "x2"], w)
+    exact = sdm(data, draws=50, seed=1)
+    monkeypatch.setattr(econometrics, "EXACT_TRACES_MAX", 10)
+    estimated = sdm(data, draws=50, seed=1)
+    assert "Hutchinson" in estimated.notes[0] and "exact" in exact.notes[0]
+    np.testing.assert_allclose(estimated.params, exact.params, rtol=1e-12)
+    np.testing.assert_allclose(estimated.coefficients["se"], exact.coefficients["se"], rtol=0.02)

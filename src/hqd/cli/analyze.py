@@ -398,3 +398,188 @@ def jjj_cmd(source: SourceArg, out: OutOpt = DEFAULT_OUT, permutations: int = 99
     for line in lines:
         console.print(line, highlight=False, soft_wrap=True)
     console.print(f"[green]✓[/] {out}/: {', '.join(written)}", highlight=False)
+
+
+# ------------------------------------------------------------------------------- spatial statistics (#16)
+def _index_table(data: Any, node: str | None, column: str | None) -> pd.DataFrame:
+    """``region, year, value`` of the analysed variable (a run's index / node, or a table's column)."""
+    from hqd.analysis._data import as_panel, year_labels
+
+    panel = as_panel(data, node=node, column=column)
+    years = year_labels(panel)
+    return pd.DataFrame({"region": np.tile(np.asarray(panel.regions, dtype=object), len(years)),
+                         "year": np.repeat(np.asarray(years), len(panel.regions)),
+                         "value": panel.values.ravel()})
+
+
+@analyze_app.command("gistar")
+def gistar_cmd(source: SourceArg, weights: WeightsOpt = "jjj", method: str = "queen", id_field: str = "adcode",
+               k: int | None = None, threshold: float | None = None, permutations: int = 999, seed: int = 12345,
+               out: OutOpt = DEFAULT_OUT, node: NodeOpt = None, column: ColumnOpt = None,
+               missing: MissingOpt = "raise") -> None:
+    """Getis-Ord Gi* hot and cold spots per region and year (esda, permutations seeded per year)."""
+    from hqd.analysis.hotspots import getis_ord
+    from hqd.analysis.verdicts import gistar_verdict
+
+    data, synthetic = load_source(source)
+    w = _weights(weights, method, id_field, k, threshold)
+    result = getis_ord(data, w, permutations=permutations, seed=seed, node=node, column=column, missing=missing)
+    frame = result.to_frame()
+    year = frame["year"].max()
+    last = frame.loc[frame["year"] == year] if frame["year"].notna().any() else frame
+    counts = last["category"].value_counts()
+    line = (f"Getis-Ord Gi* ({permutations} permutations seeded per year from seed {seed}, W with self-weights): "
+            + ", ".join(f"{c} {v}" for c, v in counts.items()))
+    lines = [line, *_verdicts(lambda lang: gistar_verdict(year, list(last["category"]), lang, 0.05))]
+    if result.islands:
+        lines.append(f"[yellow]islands[/]: {', '.join(result.islands)}")
+    _write(out, "gistar", {"gistar": frame, "counts": result.counts()}, lines, synthetic)
+
+
+def _points(points: Path | None) -> pd.DataFrame:
+    if points is None:
+        from hqd.datasets.jjj_geo import city_centres
+
+        return city_centres()
+    table, _ = load_source(points)
+    return table.assign(code=table["code"].astype(str)) if "code" in table.columns else table
+
+
+PointsOpt = Annotated[Path | None, typer.Option(
+    "--points", help="table code, lon, lat (default: the bundled 13 Jing-Jin-Ji city centres)")]
+CrsOpt = Annotated[str | None, typer.Option(
+    "--crs", help="projected CRS (e.g. EPSG:4548); default: transverse Mercator at the points' mean longitude")]
+
+
+@analyze_app.command("gravity")
+def gravity_cmd(source: SourceArg, points: PointsOpt = None, crs: CrsOpt = None, out: OutOpt = DEFAULT_OUT,
+                node: NodeOpt = None, column: ColumnOpt = None, missing: MissingOpt = "raise") -> None:
+    """Centre of gravity (重心) of the index per year, its yearly shift distance (km) and direction."""
+    from hqd.analysis.centrography import centre_of_gravity, project_points
+    from hqd.analysis.verdicts import gravity_verdict
+
+    data, synthetic = load_source(source)
+    projected = project_points(_points(points), crs=crs)
+    result = centre_of_gravity(data, projected, node=node, column=column, missing=missing)
+    frame = result.to_frame()
+    dx, dy = result.total_shift_km
+    first, last = frame["year"].iloc[0], frame["year"].iloc[-1]
+    line = (f"Centre of gravity (weighted by the index; CRS: {result.crs}): {frame['lon'].iloc[-1]:.4f}°E, "
+            f"{frame['lat'].iloc[-1]:.4f}°N; path length {np.nansum(frame['shift_km']):.2f} km")
+    _write(out, "gravity", {"gravity": frame},
+           [line, *_verdicts(lambda lang: gravity_verdict(first, last, dx, dy, lang))], synthetic)
+
+
+@analyze_app.command("ellipse")
+def ellipse_cmd(source: SourceArg, points: PointsOpt = None, crs: CrsOpt = None,
+                method: Annotated[str, typer.Option(help="arcgis (×√2) | crimestat | yuill")] = "arcgis",
+                out: OutOpt = DEFAULT_OUT, node: NodeOpt = None, column: ColumnOpt = None,
+                missing: MissingOpt = "raise") -> None:
+    """Standard deviational ellipse (标准差椭圆) of the index per year: centre, axes, azimuth, area."""
+    from hqd.analysis.centrography import project_points, standard_deviational_ellipse
+
+    data, synthetic = load_source(source)
+    projected = project_points(_points(points), crs=crs)
+    result = standard_deviational_ellipse(data, projected, method=method, node=node, column=column, missing=missing)
+    frame = result.to_frame()
+    row = frame.iloc[-1]
+    first = frame.iloc[0]
+    trend_zh = "扩大" if row["area_km2"] > first["area_km2"] else "缩小"
+    trend_en = "grew" if row["area_km2"] > first["area_km2"] else "shrank"
+    line = (f"Standard deviational ellipse ({method}; CRS: {result.crs}): major {row['major'] / 1000:.1f} km, "
+            f"minor {row['minor'] / 1000:.1f} km, azimuth {row['azimuth_deg']:.1f}°, area {row['area_km2']:.0f} km²")
+    lines = [line,
+             f"椭圆面积由 {first['area_km2']:.0f} 平方千米{trend_zh}至 {row['area_km2']:.0f} 平方千米，"
+             f"主轴方位角 {row['azimuth_deg']:.1f}°。",
+             f"The ellipse's area {trend_en} from {first['area_km2']:.0f} to {row['area_km2']:.0f} km²; "
+             f"major-axis azimuth {row['azimuth_deg']:.1f}°."]
+    outline = pd.concat([result.outline(y).assign(year=y) for y in frame["year"]], ignore_index=True) \
+        if frame["year"].notna().all() else result.outline()
+    _write(out, "ellipse", {"ellipse": frame, "outline": outline}, lines, synthetic)
+
+
+def _model_table(source: Path, y: str | None, x: str, controls: Path | None, node: str | None
+                 ) -> tuple[pd.DataFrame, str, list[str], bool]:
+    data, synthetic = load_source(source)
+    names = [v.strip() for v in x.split(",") if v.strip()]
+    if isinstance(data, RunData):
+        table = _index_table(data, node, None).rename(columns={"value": "index"})
+        target = y or "index"
+    else:
+        table = data
+        if y is None:
+            raise HqdError("a plain table needs --y (the dependent variable's column)", code="bad_parameter")
+        target = y
+    if controls is not None:
+        extra, extra_synthetic = load_source(controls)
+        synthetic = synthetic or extra_synthetic
+        extra = extra.assign(region=extra["region"].astype(str))
+        table = table.assign(region=table["region"].astype(str)).merge(extra, on=["region", "year"], how="left")
+    return table, target, names, synthetic
+
+
+YOpt = Annotated[str | None, typer.Option("--y", help="dependent variable (default for a run: the index)")]
+XOpt = Annotated[str, typer.Option("--x", help="comma-separated explanatory variables")]
+ControlsOpt = Annotated[Path | None, typer.Option(help="table region, year, variables… merged with the source")]
+EffectsOpt = Annotated[str, typer.Option(help="region | twoway (region and year fixed effects)")]
+
+
+def _spatial_model(model: str, source: Path, y: str | None, x: str, controls: Path | None, weights: str,
+                   effects: str, draws: int, seed: int, out: Path, node: str | None) -> None:
+    from hqd.analysis import econometrics as em
+    from hqd.analysis.threeline import three_line_table, to_excel, to_html
+    from hqd.analysis.verdicts import spillover_verdict
+
+    table, target, names, synthetic = _model_table(source, y, x, controls, node)
+    w = _weights(weights, "queen", "adcode", None, None)
+    data = em.panel_arrays(table, target, names, w)
+    fits = {m: em.fit_model(m, data, effects, draws=draws, seed=seed) for m in em.MODELS}
+    fit = fits[model]
+    tests = pd.concat([em.lm_tests(data, effects), em.simplification_tests(fits["sdm"], fits["sar"], fits["sem"]),
+                       em.hausman_test(data)], ignore_index=True)
+    tables: dict[str, pd.DataFrame] = {model: fit.coefficients, "fit": fit.fit_frame(), "tests": tests}
+    if fit.impacts is not None:
+        tables["effects"] = fit.impacts
+    out.mkdir(parents=True, exist_ok=True)
+    columns = {m.upper(): f.coefficients for m, f in fits.items()}
+    fit_rows = {m.upper(): f.fit for m, f in fits.items()}
+    label_note = ["SYNTHETIC"] if synthetic else []
+    for lang in ("zh", "en"):
+        three = three_line_table(columns, fit_rows, lang=lang)
+        to_excel({"models": three}, out / f"{model}_three_line_{lang}.xlsx", lang=lang, notes=label_note)
+        title = f"{fit.label[lang]}（{target}）" if lang == "zh" else f"{fit.label[lang]} ({target})"
+        (out / f"{model}_three_line_{lang}.html").write_text(to_html(three, title=title, lang=lang), encoding="utf-8")
+    rho = fit.coefficients.iloc[-1]
+    lines = [f"{fit.label['en']}, ML on {data.n} regions × {data.t} years: {rho['term']} = {rho['coef']:.4f} "
+             f"(se {rho['se']:.4f}, p = {rho['p']:.3g}); log-likelihood {fit.fit['log_likelihood']:.2f}",
+             f"{fit.label['zh']}：{data.n} 个地区 × {data.t} 年，极大似然估计。"]
+    if fit.impacts is not None:
+        indirect = fit.impacts.loc[fit.impacts["effect"] == "indirect"]
+        for row in indirect.itertuples():
+            lines += _verdicts(lambda lang, r=row: spillover_verdict(str(r.term), r.mean, r.p, lang))
+        lines.append(f"effects: LeSage–Pace, {draws} draws from the estimates' asymptotic distribution (seed {seed})")
+    _write(out, model, tables, lines, synthetic)
+
+
+@analyze_app.command("sdm")
+def sdm_cmd(source: SourceArg, x: XOpt, y: YOpt = None, controls: ControlsOpt = None, weights: WeightsOpt = "jjj",
+            effects: EffectsOpt = "twoway", draws: int = 1000, seed: int = 12345, out: OutOpt = DEFAULT_OUT,
+            node: NodeOpt = None) -> None:
+    """Spatial Durbin panel model with fixed effects, direct/indirect/total effects, LM/Wald/LR/Hausman tests."""
+    _spatial_model("sdm", source, y, x, controls, weights, effects, draws, seed, out, node)
+
+
+@analyze_app.command("sar")
+def sar_cmd(source: SourceArg, x: XOpt, y: YOpt = None, controls: ControlsOpt = None, weights: WeightsOpt = "jjj",
+            effects: EffectsOpt = "twoway", draws: int = 1000, seed: int = 12345, out: OutOpt = DEFAULT_OUT,
+            node: NodeOpt = None) -> None:
+    """Spatial lag panel model with fixed effects (spreg) and its effects."""
+    _spatial_model("sar", source, y, x, controls, weights, effects, draws, seed, out, node)
+
+
+@analyze_app.command("sem")
+def sem_cmd(source: SourceArg, x: XOpt, y: YOpt = None, controls: ControlsOpt = None, weights: WeightsOpt = "jjj",
+            effects: EffectsOpt = "twoway", draws: int = 1000, seed: int = 12345, out: OutOpt = DEFAULT_OUT,
+            node: NodeOpt = None) -> None:
+    """Spatial error panel model with fixed effects (spreg)."""
+    _spatial_model("sem", source, y, x, controls, weights, effects, draws, seed, out, node)
