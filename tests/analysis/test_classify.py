@@ -29,3 +29,11 @@ def test_natural_breaks_and_quantiles_are_mapclassifys() -> None:
     assert err.value.codes == ["unknown_option"] and "natural_breaks" in str(err.value)
     with pytest.raises(HqdError):
         class_breaks(values.iloc[:3], "natural_breaks", 5)
+
+
+@pytest.mark.parametrize(("n", "k", "seed"), [(40, 3, 1), (120, 5, 2), (200, 7, 3), (60, 4, 4)])
+def test_fisher_jenks_bins_equal_mapclassify(n: int, k: int, seed: int) -> None:
+    from hqd.analysis.classify import fisher_jenks_bins
+
+    y = np.random.default_rng(seed).gamma(2.0, 1.0, n)
+    np.testing.assert_allclose(fisher_jenks_bins(y, k), mapclassify.FisherJenks(y, k=k).bins, rtol=1e-12)

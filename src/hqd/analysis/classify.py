@@ -32,6 +32,40 @@ SCHEME_LABELS: dict[str, dict[str, str]] = {
 }
 
 
+def fisher_jenks_bins(values: np.ndarray, k: int) -> np.ndarray:
+    r"""Upper bounds of the k classes minimising the within-class sum of squares (Fisher 1958), exact.
+
+    Dynamic programme over the sorted values, vectorised: with prefix sums, the sum of squared
+    deviations of x[a:b] is :math:`S_2(a,b) - S_1(a,b)^2/(b-a)`, and
+    :math:`C_j(b) = \min_{a<b} C_{j-1}(a) + \mathrm{SSD}(a,b)` is one array minimum per class over an
+    (n, n) matrix.  Hand-written because mapclassify's ``FisherJenks`` falls back to a pure-Python
+    loop when numba is absent (≈ 70 s for 2,900 values on the project's machine); this returns the
+    same bins (tested against ``mapclassify.FisherJenks``) in a fraction of a second.
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    n = x.size
+    s1 = np.r_[0.0, np.cumsum(x)]
+    s2 = np.r_[0.0, np.cumsum(x * x)]
+    a = np.arange(n + 1)[:, None]
+    b = np.arange(n + 1)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        width = (b - a).astype(float)
+        ssd = (s2[None, :] - s2[:, None]) - (s1[None, :] - s1[:, None]) ** 2 / width
+    ssd = np.where(b > a, np.maximum(ssd, 0.0), np.inf)
+    cost = ssd[0].copy()  # one class covering x[0:b]
+    starts = []
+    for _ in range(1, k):
+        total = cost[:, None] + ssd  # C_{j-1}(a) + SSD(a, b)
+        best = np.argmin(total, axis=0)
+        cost = total[best, np.arange(n + 1)]
+        starts.append(best)
+    ends = [n]
+    for best in reversed(starts):
+        ends.append(int(best[ends[-1]]))
+    ends = sorted(ends)
+    return np.array([x[e - 1] for e in ends])
+
+
 @dataclass(frozen=True)
 class ClassBreaks:
     """Classes per region-year (``frame``: region, year, value, class 0…k−1) and the legend (``table``)."""
@@ -58,7 +92,8 @@ def class_breaks(
 ) -> ClassBreaks:
     """Classes of one year's values (default: the last year) under a named scheme, by mapclassify.
 
-    ``scheme``: ``"natural_breaks"`` (mapclassify ``FisherJenks``, the exact Jenks optimum),
+    ``scheme``: ``"natural_breaks"`` (the exact Fisher–Jenks optimum, :func:`fisher_jenks_bins`, equal to
+    mapclassify ``FisherJenks``; classes assigned by mapclassify),
     ``"quantiles"``, ``"equal_interval"`` or ``"user_defined"`` (``bins`` = the upper bounds; the
     maximum is added when the last bound is below it, as mapclassify does).  ``table``: one row per
     class with ``lower`` (the minimum for the first class, else the previous upper bound), ``upper``
@@ -91,6 +126,8 @@ def class_breaks(
         if not bins:
             raise HqdError("user_defined classes need bins (upper bounds)", code="bad_parameter")
         classifier = mapclassify.UserDefined(y, bins=list(bins))
+    elif scheme == "natural_breaks":  # mapclassify classes on the exact Fisher–Jenks bins (see fisher_jenks_bins)
+        classifier = mapclassify.UserDefined(y, bins=list(fisher_jenks_bins(y, k)))
     else:
         classifier = getattr(mapclassify, SCHEMES[scheme])(y, k=k)
     upper = np.asarray(classifier.bins, dtype=float)
