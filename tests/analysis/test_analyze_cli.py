@@ -161,3 +161,23 @@ def test_sdm_command_on_the_demo_run_with_controls(run_dir: Path, tmp_path: Path
     tests = pd.read_csv(out / "sdm_tests.csv", comment="#")
     assert {"LM lag", "Wald SDM→SAR", "LR SDM→SEM", "Hausman (FE vs RE)"} <= set(tests["test"])
     assert (out / "sdm_three_line_zh.html").exists() and (out / "sdm_three_line_en.xlsx").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["fe", "--x", "openness,density"],
+    ["mediation", "--x", "openness", "--m", "density", "--draws", "20"],
+    ["threshold", "--x", "openness", "--q", "density", "--draws", "20"],
+])
+def test_panel_driver_commands_on_the_demo_run(run_dir: Path, tmp_path: Path, args: list[str]) -> None:
+    """SYNTHETIC controls (seeded) merged with the demo index."""
+    import numpy as np
+
+    scores = pd.read_csv(run_dir / "scores.csv", comment="#", dtype={"region": str})
+    keys = scores.loc[scores["level"] == 0, ["region", "year"]].drop_duplicates()
+    rng = np.random.default_rng(1)
+    path = tmp_path / "controls.csv"
+    keys.assign(openness=rng.normal(size=len(keys)), density=rng.normal(size=len(keys))).to_csv(path, index=False)
+    done = runner.invoke(app, ["analyze", args[0], str(run_dir), *args[1:], "--controls", str(path),
+                               "-o", str(tmp_path / "out")])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "out" / f"{args[0]}.csv").exists()
