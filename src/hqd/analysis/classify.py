@@ -35,35 +35,51 @@ SCHEME_LABELS: dict[str, dict[str, str]] = {
 def fisher_jenks_bins(values: np.ndarray, k: int) -> np.ndarray:
     r"""Upper bounds of the k classes minimising the within-class sum of squares (Fisher 1958), exact.
 
-    Dynamic programme over the sorted values, vectorised: with prefix sums, the sum of squared
-    deviations of x[a:b] is :math:`S_2(a,b) - S_1(a,b)^2/(b-a)`, and
-    :math:`C_j(b) = \min_{a<b} C_{j-1}(a) + \mathrm{SSD}(a,b)` is one array minimum per class over an
-    (n, n) matrix.  Hand-written because mapclassify's ``FisherJenks`` falls back to a pure-Python
-    loop when numba is absent (≈ 70 s for 2,900 values on the project's machine); this returns the
-    same bins (tested against ``mapclassify.FisherJenks``) in a fraction of a second.
+    Dynamic programme over the sorted values x: :math:`C_j(b) = \min_{a<b} C_{j-1}(a) + \mathrm{SSD}(a,b)`
+    with :math:`\mathrm{SSD}(a,b) = S_2(a,b) - S_1(a,b)^2/(b-a)` from prefix sums.  The sum of squared
+    deviations satisfies the quadrangle inequality, so the optimal split a*(b) is monotone in b and each
+    class is solved by divide and conquer (O(n log n) evaluations, each a vectorised slice) — the
+    optimisation of Wu (1991) / Grønlund et al. (2017) for 1-D k-means.  Hand-written because
+    mapclassify's ``FisherJenks`` falls back to a pure-Python loop when numba is absent (≈ 70 s for
+    2,900 values on the project's machine); this returns the same bins (tested against
+    ``mapclassify.FisherJenks``).
+
+    References: Fisher, W. D. (1958) *JASA* 53(284):789–798; Grønlund, A. et al. (2017) "Fast exact
+    k-means, k-medians and Bregman divergence clustering in 1D", arXiv:1701.07204.
     """
     x = np.sort(np.asarray(values, dtype=float))
     n = x.size
     s1 = np.r_[0.0, np.cumsum(x)]
     s2 = np.r_[0.0, np.cumsum(x * x)]
-    a = np.arange(n + 1)[:, None]
-    b = np.arange(n + 1)[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        width = (b - a).astype(float)
-        ssd = (s2[None, :] - s2[:, None]) - (s1[None, :] - s1[:, None]) ** 2 / width
-    ssd = np.where(b > a, np.maximum(ssd, 0.0), np.inf)
-    cost = ssd[0].copy()  # one class covering x[0:b]
-    starts = []
-    for _ in range(1, k):
-        total = cost[:, None] + ssd  # C_{j-1}(a) + SSD(a, b)
-        best = np.argmin(total, axis=0)
-        cost = total[best, np.arange(n + 1)]
-        starts.append(best)
-    ends = [n]
-    for best in reversed(starts):
-        ends.append(int(best[ends[-1]]))
-    ends = sorted(ends)
-    return np.array([x[e - 1] for e in ends])
+
+    def ssd(a: np.ndarray, b: int) -> np.ndarray:
+        return np.maximum((s2[b] - s2[a]) - (s1[b] - s1[a]) ** 2 / (b - a), 0.0)
+
+    ends = np.arange(n + 1)
+    cost = np.full(n + 1, np.inf)
+    cost[1:] = np.maximum(s2[1:] - s1[1:] ** 2 / ends[1:], 0.0)  # one class covering x[0:b]
+    splits = []
+    for j in range(1, k):
+        new = np.full(n + 1, np.inf)
+        arg = np.zeros(n + 1, dtype=int)
+        stack = [(j + 1, n, j, n - 1)]  # (b range, a range): C_j(b) for b in [lo, hi] with a* in [alo, ahi]
+        while stack:
+            lo, hi, alo, ahi = stack.pop()
+            if lo > hi:
+                continue
+            mid = (lo + hi) // 2
+            cand = np.arange(alo, min(ahi, mid - 1) + 1)
+            total = cost[cand] + ssd(cand, mid)
+            best = int(np.argmin(total))
+            new[mid], arg[mid] = total[best], int(cand[best])
+            stack.append((lo, mid - 1, alo, arg[mid]))
+            stack.append((mid + 1, hi, arg[mid], ahi))
+        cost = new
+        splits.append(arg)
+    bounds = [n]
+    for arg in reversed(splits):
+        bounds.append(int(arg[bounds[-1]]))
+    return np.array([x[e - 1] for e in sorted(bounds)])
 
 
 @dataclass(frozen=True)
