@@ -106,7 +106,11 @@ def class_breaks(
     column: str | None = None,
     missing: str = "raise",
 ) -> ClassBreaks:
-    """Classes of one year's values (default: the last year) under a named scheme, by mapclassify.
+    r"""Classes of one year's values (default: the last year) under a named scheme, by mapclassify.
+
+    Natural breaks minimise the within-class sum of squares
+    :math:`\sum_{c}\sum_{i\in c}(x_i-\bar x_c)^2` over all partitions of the sorted values into k
+    classes (Jenks' goodness of variance fit is 1 − that sum over the total sum of squares).
 
     ``scheme``: ``"natural_breaks"`` (the exact Fisher–Jenks optimum, :func:`fisher_jenks_bins`, equal to
     mapclassify ``FisherJenks``; classes assigned by mapclassify),

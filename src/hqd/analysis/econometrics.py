@@ -214,9 +214,18 @@ def _prepare(data: PanelArrays, effects: str) -> tuple[np.ndarray, np.ndarray]:
 
 def sar(data: PanelArrays, effects: str = "region", *, draws: int = 1000, seed: int | None = None
         ) -> SpatialPanelResult:
-    """Spatial lag panel model with fixed effects, by spreg ``BaseML_LagFE`` (ML, Elhorst 2003), with
-    LeSage–Pace effects.  Replicates spreg's ``Panel_FE_Lag`` example (NCOVR: β 0.80058859, −2.60035236,
-    ρ 0.19030424) where that data set is present (the test skips, naming why, when it is not)."""
+    r"""Spatial lag panel model with fixed effects, by spreg ``BaseML_LagFE`` (ML, Elhorst 2003), with
+    LeSage–Pace effects (:func:`lesage_pace_impacts`).
+
+    .. math:: y_{it} = \rho\sum_j w_{ij}y_{jt} + x_{it}^\top\beta + \mu_i\,(+\,\eta_t) + \varepsilon_{it}
+
+    Policy: a balanced panel, W row-standardised without islands (:func:`panel_arrays`); two-way
+    effects by time-demeaning first.  Replicates spreg's ``Panel_FE_Lag`` example (NCOVR: β 0.80058859,
+    −2.60035236, ρ 0.19030424) where that data set is present (the test skips, naming why, when not).
+
+    Reference: Elhorst, J. P. (2003) "Specification and estimation of spatial panel data models",
+    *International Regional Science Review* 26(3):244–268, doi:10.1177/0160017603253791.
+    """
     from spreg.panel import BaseML_LagFE
 
     y, X = _prepare(data, effects)
@@ -238,8 +247,16 @@ def sar(data: PanelArrays, effects: str = "region", *, draws: int = 1000, seed: 
 
 
 def sem(data: PanelArrays, effects: str = "region") -> SpatialPanelResult:
-    """Spatial error panel model with fixed effects, by spreg ``BaseML_ErrorFE`` (ML, Elhorst 2003).
-    Its marginal effects are the β (no spillover through y)."""
+    r"""Spatial error panel model with fixed effects, by spreg ``BaseML_ErrorFE`` (ML, Elhorst 2003).
+
+    .. math:: y_{it} = x_{it}^\top\beta + \mu_i\,(+\,\eta_t) + u_{it},\quad
+              u_{it} = \lambda\sum_j w_{ij}u_{jt} + \varepsilon_{it}
+
+    Its marginal effects are the β (no spillover through y).  Policy: as :func:`sar`.
+
+    Reference: Elhorst, J. P. (2003) *International Regional Science Review* 26(3):244–268,
+    doi:10.1177/0160017603253791.
+    """
     from spreg.panel import BaseML_ErrorFE
 
     y, X = _prepare(data, effects)

@@ -61,8 +61,8 @@ def fixed_effects(table: pd.DataFrame, y: str, x: Sequence[str], *, effects: str
 
     Errors clustered by region (``cluster=True``, default: linearmodels' ``cov_type="clustered",
     cluster_entity=True`` with its small-sample factor) or conventional.  ``effects``: ``"twoway"``,
-    ``"region"``, ``"year"`` or ``"none"`` (pooled OLS with a constant).  Missing values are errors
-    listing region, year and column; an unbalanced panel is fine.
+    ``"region"``, ``"year"`` or ``"none"`` (pooled OLS with a constant).  Policy: missing values are
+    errors listing region, year and column; an unbalanced panel is fine.
 
     Reference: Cameron, A. C. & Miller, D. L. (2015) *Journal of Human Resources* 50(2):317–372,
     doi:10.3368/jhr.50.2.317.
@@ -125,7 +125,8 @@ def mediation(table: pd.DataFrame, y: str, x: str, m: str, controls: Sequence[st
     each with the same fixed effects and controls (:func:`fixed_effects`, errors clustered by region).
     Indirect effect = a·b; its interval: percentiles of a·b over ``draws`` cluster (region) bootstrap
     resamples, seeded — whole regions are resampled so the within-region dependence is kept.  The
-    Sobel z (a·b / √(a²s_b² + b²s_a²)) is reported beside it.
+    Sobel z (a·b / √(a²s_b² + b²s_a²)) is reported beside it.  Policy: missing values are errors
+    (:func:`fixed_effects`); the indirect effect is significant when the interval excludes 0.
 
     References: Baron, R. M. & Kenny, D. A. (1986) *JPSP* 51(6):1173–1182, doi:10.1037/0022-3514.51.6.1173;
     Preacher, K. J. & Hayes, A. F. (2008) *Behavior Research Methods* 40(3):879–891,
