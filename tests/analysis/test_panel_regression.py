@@ -100,3 +100,5 @@ def test_double_threshold_runs_and_tests_against_one() -> None:
     assert len(result.thresholds) == 2 and list(result.tests["test"])[1] == "double threshold (H0: single)"
     assert 0 <= result.tests["p"].iloc[1] <= 1
     assert len(result.coefficients) == 4  # three regimes of x, and z
+    for row in result.intervals.itertuples():
+        assert row.low <= row.estimate <= row.high

@@ -323,8 +323,13 @@ def threshold_regression(
                      "crit_10": float(np.quantile(f2_boot, 0.90)), "crit_5": float(np.quantile(f2_boot, 0.95)),
                      "crit_1": float(np.quantile(f2_boot, 0.99)), "draws": draws})
         cuts = sorted([gamma1, gamma2])
-        intervals = [{"threshold": "gamma1", "estimate": gamma1, "low": np.nan, "high": np.nan, "level": 0.95},
-                     {"threshold": "gamma2", "estimate": gamma2, "low": np.nan, "high": np.nan, "level": 0.95}]
+        # Hansen (1999) §5: LR intervals of the refined γ1 given γ2 and of γ2 given the first-stage γ1
+        lr1 = (s2r[:, 0] - ssr2) / sigma2
+        lr2 = (s2[:, 0] - s2[:, 0].min()) / sigma2
+        intervals = [{"threshold": "gamma1", "estimate": gamma1, "low": float(cand1[lr1 <= crit].min()),
+                      "high": float(cand1[lr1 <= crit].max()), "level": 0.95},
+                     {"threshold": "gamma2", "estimate": gamma2, "low": float(cand2[lr2 <= crit].min()),
+                      "high": float(cand2[lr2 <= crit].max()), "level": 0.95}]
         del s1_at
     final = designs([cuts])[0]
     beta, *_ = np.linalg.lstsq(final, yw, rcond=None)
