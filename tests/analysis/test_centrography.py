@@ -72,7 +72,8 @@ def test_ellipse_azimuth_of_points_on_a_north_east_line() -> None:
     row = standard_deviational_ellipse(values, points).to_frame().iloc[0]
     assert row["azimuth_deg"] == pytest.approx(45.0, abs=3.0) and row["flattening"] > 0.9
     outline = standard_deviational_ellipse(values, points).outline()
-    assert len(outline) == 73
+    assert len(outline) == 73 and {"lon", "lat"} <= set(outline.columns)
+    assert outline["lon"].between(115.5, 118.5).all()
 
 
 def test_bad_points_and_weights_are_reported() -> None:

@@ -166,12 +166,13 @@ class EllipseResult:
     crs: str
     method: str
     dropped: tuple[str, ...] = ()
+    to_lonlat: Any = None  # pyproj Transformer back to lon/lat (for drawing on a lon/lat map)
 
     def to_frame(self) -> pd.DataFrame:
         return self.frame.copy()
 
     def outline(self, year: Any = None, n: int = 73) -> pd.DataFrame:
-        """The ellipse of ``year`` (default: the last) as ``n`` points (x, y in the CRS) for a map."""
+        """The ellipse of ``year`` (default: the last) as ``n`` points: x, y in the CRS and lon, lat."""
         rows = self.frame.iloc[[-1]] if year is None else self.frame.loc[self.frame["year"] == year]
         if rows.empty:
             raise HqdError(f"no ellipse for year {year}", code="unknown_year")
@@ -182,7 +183,11 @@ class EllipseResult:
         minor = np.array([np.cos(phi), -np.sin(phi)])
         pts = (r["major"] * np.cos(t))[:, None] * major + (r["minor"] * np.sin(t))[:, None] * minor
         x, y = r["x"] + pts[:, 0], r["y"] + pts[:, 1]
-        return pd.DataFrame({"x": x, "y": y})
+        out = pd.DataFrame({"x": x, "y": y})
+        if self.to_lonlat is not None:
+            lon, lat = self.to_lonlat.transform(x, y)
+            out["lon"], out["lat"] = np.asarray(lon), np.asarray(lat)
+        return out
 
 
 def standard_deviational_ellipse(
@@ -253,4 +258,4 @@ def standard_deviational_ellipse(
         "flattening": 1.0 - minor / major,
         "method": method,
     })
-    return EllipseResult(frame=frame, crs=points.crs, method=method, dropped=dropped)
+    return EllipseResult(frame=frame, crs=points.crs, method=method, dropped=dropped, to_lonlat=points.to_lonlat)
