@@ -74,6 +74,29 @@ VERDICTS: dict[str, dict[str, str]] = {
         "zh": "{first}—{last}年重心累计向{direction}移动 {distance} 千米。",
         "en": "{first}–{last}: the centre of gravity moved {distance} km to the {direction_en} in total.",
     },
+    # ---- standard deviational ellipse
+    "verdict_ellipse": {
+        "zh": "标准差椭圆面积由 {first} 平方千米{trend}至 {last} 平方千米，主轴方位角 {azimuth}°。",
+        "en": "The standard deviational ellipse's area {trend_en} from {first} to {last} km²; major-axis azimuth {azimuth}°.",
+    },
+    # ---- mediation
+    "verdict_mediation_yes": {
+        "zh": "存在显著的中介效应（间接效应 {effect}，95% 自助置信区间 [{low}, {high}]）。",
+        "en": "The mediation effect is significant (indirect effect {effect}, 95% bootstrap interval [{low}, {high}]).",
+    },
+    "verdict_mediation_no": {
+        "zh": "不存在显著的中介效应（间接效应 {effect}，95% 自助置信区间 [{low}, {high}]）。",
+        "en": "The mediation effect is not significant (indirect effect {effect}, 95% bootstrap interval [{low}, {high}]).",
+    },
+    # ---- threshold
+    "verdict_threshold_yes": {
+        "zh": "存在显著的门槛效应（F = {F}，自助法 p = {p}）。",
+        "en": "The threshold effect is significant (F = {F}, bootstrap p = {p}).",
+    },
+    "verdict_threshold_no": {
+        "zh": "不存在显著的门槛效应（F = {F}，自助法 p = {p}）。",
+        "en": "No significant threshold effect (F = {F}, bootstrap p = {p}).",
+    },
     # ---- spatial regression
     "verdict_spillover_positive": {
         "zh": "{variable}存在显著的正向空间溢出效应（间接效应 {effect}，p = {p}）。",
@@ -240,3 +263,22 @@ def spillover_verdict(variable: str, effect: float, p: float, lang: str, signifi
     else:
         key = "verdict_spillover_none"
     return verdict(key, lang, variable=variable, effect=num(effect), p=p_value(p))
+
+
+def ellipse_verdict(first_area: float, last_area: float, azimuth: float, lang: str) -> str:
+    """How the standard deviational ellipse's area changed between the first and last year."""
+    grew = last_area > first_area
+    return verdict("verdict_ellipse", lang, first=f"{first_area:.0f}", last=f"{last_area:.0f}",
+                   trend="扩大" if grew else "缩小", trend_en="grew" if grew else "shrank", azimuth=f"{azimuth:.1f}")
+
+
+def mediation_verdict(effect: float, low: float, high: float, lang: str) -> str:
+    """Significant when the bootstrap interval of the indirect effect excludes 0."""
+    key = "verdict_mediation_yes" if (low > 0 or high < 0) else "verdict_mediation_no"
+    return verdict(key, lang, effect=num(effect), low=num(low), high=num(high))
+
+
+def threshold_verdict(F: float, p: float, lang: str, significance: float = 0.05) -> str:
+    """A threshold test's verdict (bootstrap p-value)."""
+    key = "verdict_threshold_yes" if np.isfinite(p) and p < significance else "verdict_threshold_no"
+    return verdict(key, lang, F=f"{F:.2f}", p=f"{p:.3f}")

@@ -484,15 +484,12 @@ def ellipse_cmd(source: SourceArg, points: PointsOpt = None, crs: CrsOpt = None,
     frame = result.to_frame()
     row = frame.iloc[-1]
     first = frame.iloc[0]
-    trend_zh = "扩大" if row["area_km2"] > first["area_km2"] else "缩小"
-    trend_en = "grew" if row["area_km2"] > first["area_km2"] else "shrank"
+    from hqd.analysis.verdicts import ellipse_verdict
+
     line = (f"Standard deviational ellipse ({method}; CRS: {result.crs}): major {row['major'] / 1000:.1f} km, "
             f"minor {row['minor'] / 1000:.1f} km, azimuth {row['azimuth_deg']:.1f}°, area {row['area_km2']:.0f} km²")
-    lines = [line,
-             f"椭圆面积由 {first['area_km2']:.0f} 平方千米{trend_zh}至 {row['area_km2']:.0f} 平方千米，"
-             f"主轴方位角 {row['azimuth_deg']:.1f}°。",
-             f"The ellipse's area {trend_en} from {first['area_km2']:.0f} to {row['area_km2']:.0f} km²; "
-             f"major-axis azimuth {row['azimuth_deg']:.1f}°."]
+    lines = [line, *_verdicts(lambda lang: ellipse_verdict(first["area_km2"], row["area_km2"], row["azimuth_deg"],
+                                                           lang))]
     outline = pd.concat([result.outline(y).assign(year=y) for y in frame["year"]], ignore_index=True) \
         if frame["year"].notna().all() else result.outline()
     _write(out, "ellipse", {"ellipse": frame, "outline": outline}, lines, synthetic)
@@ -615,14 +612,12 @@ def mediation_cmd(source: SourceArg, x: Annotated[str, typer.Option("--x", help=
     names = [v for v in covariates.split(",") if v]
     table, target, _, synthetic = _model_table(source, y, ",".join([x, m, *names]), controls, node)
     r = mediation(table, target, x, m, names, effects=effects, draws=draws, seed=seed)
+    from hqd.analysis.verdicts import mediation_verdict
+
     summary = r.summary()
-    significant = bool(summary["significant"].iloc[0])
     lines = [f"indirect effect a·b = {r.indirect:.4f}, 95% cluster-bootstrap interval [{r.ci_low:.4f}, {r.ci_high:.4f}] "
              f"({draws} draws, seed {seed}); Sobel z {r.sobel_z:.2f}, p = {r.sobel_p:.3g}",
-             f"{'存在' if significant else '不存在'}显著的中介效应（间接效应 {r.indirect:.4f}，"
-             f"95% 自助置信区间 [{r.ci_low:.4f}, {r.ci_high:.4f}]）。",
-             f"The mediation effect is {'' if significant else 'not '}significant (indirect effect {r.indirect:.4f}, "
-             f"95% bootstrap interval [{r.ci_low:.4f}, {r.ci_high:.4f}])."]
+             *_verdicts(lambda lang: mediation_verdict(r.indirect, r.ci_low, r.ci_high, lang))]
     _write(out, "mediation", {"mediation": summary, "total": r.total.coefficients, "a_path": r.a_path.coefficients,
                               "direct": r.direct.coefficients}, lines, synthetic)
 
@@ -636,6 +631,7 @@ def threshold_cmd(source: SourceArg, x: Annotated[str, typer.Option("--x", help=
                   out: OutOpt = DEFAULT_OUT, node: NodeOpt = None) -> None:
     """Hansen (1999) panel threshold regression (single or double) with bootstrap p-values."""
     from hqd.analysis.panel_regression import threshold_regression
+    from hqd.analysis.verdicts import threshold_verdict
 
     regime = [v for v in x.split(",") if v]
     names = [v for v in covariates.split(",") if v]
@@ -646,7 +642,6 @@ def threshold_cmd(source: SourceArg, x: Annotated[str, typer.Option("--x", help=
     for row in r.tests.itertuples():
         lines.append(f"  {row.test}: F = {row.F:.2f}, bootstrap p = {row.p:.3f} ({row.draws} draws, seed {seed}); "
                      f"critical values 10% {row.crit_10:.2f}, 5% {row.crit_5:.2f}, 1% {row.crit_1:.2f}")
-        zh = "存在" if row.p < 0.05 else "不存在"
-        lines.append(f"  {zh}显著的门槛效应（F = {row.F:.2f}，自助法 p = {row.p:.3f}）。")
+        lines += [f"  {t}" for t in _verdicts(lambda lang, x=row: threshold_verdict(x.F, x.p, lang))]
     _write(out, "threshold", {"threshold": r.tests, "coefficients": r.coefficients, "intervals": r.intervals,
                               "lr": r.lr}, lines, synthetic)
