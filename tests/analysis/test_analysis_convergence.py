@@ -60,7 +60,7 @@ def test_cross_section_beta_matches_the_closed_form_speed_and_half_life() -> Non
 
 def test_absolute_panel_beta_is_pooled_ols() -> None:
     panel = _panel()
-    r = beta_convergence(panel, "absolute_panel")
+    r = beta_convergence(panel, "absolute_panel", cov_type="nonrobust")
     ref = smf.ols("g ~ x", _growth_table(panel)).fit()
     assert r.beta == pytest.approx(ref.params["x"], rel=1e-10)
     assert r.se == pytest.approx(ref.bse["x"], rel=1e-10)
@@ -90,12 +90,56 @@ def test_one_way_effects_and_unbalanced_panels() -> None:
     with pytest.raises(HqdError) as err:
         beta_convergence(panel, "conditional")
     assert set(err.value.codes) == {"missing_value"}
-    r = beta_convergence(panel, "conditional", fixed_effects="region", missing="drop_regions")
+    r = beta_convergence(panel, "conditional", fixed_effects="region", missing="drop_regions",
+                         cov_type="nonrobust")
     kept = _growth_table(panel.loc[~panel["region"].isin(r.dropped)])
     ref = smf.ols("g ~ x + C(region)", kept).fit()
     assert r.beta == pytest.approx(ref.params["x"], rel=1e-9) and r.se == pytest.approx(ref.bse["x"], rel=1e-9)
     clustered = beta_convergence(panel, "conditional", cov_type="cluster", missing="drop_regions")
     assert clustered.cov_type == "cluster" and clustered.se > 0
+
+
+def _lm_growth(panel: pd.DataFrame) -> pd.DataFrame:
+    return _growth_table(panel).set_index(["region", "year"])
+
+
+@pytest.mark.parametrize("n_years", [5, 8])
+def test_clustered_errors_are_linearmodels_panelols_to_1e9(n_years: int) -> None:
+    """#13 item 3: the default β errors are linearmodels' clustered ones on the same short panel."""
+    from linearmodels.panel import PanelOLS, PooledOLS
+
+    panel = _panel(seed=7, n=13, years=range(2010, 2010 + n_years))
+    d = _lm_growth(panel)
+    r = beta_convergence(panel, "conditional")  # default: cluster by region
+    ref = PanelOLS(d["g"], d[["x"]], entity_effects=True, time_effects=True).fit(
+        cov_type="clustered", cluster_entity=True)
+    assert r.cov_type == "cluster"
+    assert r.beta == pytest.approx(ref.params["x"], rel=1e-9)
+    assert r.se == pytest.approx(ref.std_errors["x"], rel=1e-9)
+    assert r.p == pytest.approx(ref.pvalues["x"], rel=1e-9)
+    # the bug: statsmodels' clustered errors on the demeaned panel ignore the absorbed effects
+    demeaned = beta_convergence(panel, "conditional", cov_type="HC1")
+    assert demeaned.se != pytest.approx(r.se, rel=1e-3)
+    pooled = beta_convergence(panel, "absolute_panel")
+    ref_pooled = PooledOLS(d["g"], d[["x"]].assign(const=1.0)[["const", "x"]]).fit(
+        cov_type="clustered", cluster_entity=True)
+    assert pooled.se == pytest.approx(ref_pooled.std_errors["x"], rel=1e-9)
+    one_way = beta_convergence(panel, "conditional", fixed_effects="region")
+    ref_one = PanelOLS(d["g"], d[["x"]], entity_effects=True).fit(cov_type="clustered", cluster_entity=True)
+    assert one_way.se == pytest.approx(ref_one.std_errors["x"], rel=1e-9)
+
+
+def test_every_beta_names_its_estimator_errors_and_the_nickell_caveat() -> None:
+    panel = _panel(n=13, years=range(2015, 2023))
+    fe = beta_convergence(panel, "conditional")
+    assert fe.estimator == "two-way fixed effects (within)"
+    assert "cluster-robust" in fe.cov_label and fe.n_periods == 7
+    assert any("Nickell" in c and "T = 7" in c for c in fe.caveats)
+    row = fe.to_frame().iloc[0]
+    assert row["estimator"] == fe.estimator and "Nickell" in row["caveats"]
+    cross = beta_convergence(panel)
+    assert cross.cov_type == "HC1" and cross.estimator == "cross-section OLS" and not cross.caveats
+    assert beta_convergence(panel, "absolute_panel").caveats == ()
 
 
 def test_logs_reject_zero_with_location_and_other_bad_input() -> None:

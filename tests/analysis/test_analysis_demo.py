@@ -72,3 +72,27 @@ def test_demo_analyses_on_the_engine_demo_run(demo_result: object) -> None:
     assert u.shape[1] == 6 and (u.to_numpy() <= 1 + 1e-12).all() and u.to_numpy().max() > 0.5
     assert set(coupling["subsystem_scale"]) == {"within_weight"}
     assert pd.Series(out["dagum"]["G_t"]).ge(0).all()
+
+
+def test_demo_dagum_uses_the_functional_zones_and_has_a_transvariation_term(demo_result: object) -> None:
+    """#13 item 4: the province grouping (1, 1, 11 cities) forces G_t to 0 on the demo; the zones do not."""
+    from hqd.analysis import dagum_gini
+    from hqd.analysis._data import scores_long
+    from hqd.datasets.jjj import regions_table
+    from hqd.datasets.jjj_geo import functional_zones, zone_order
+
+    out = jjj_demo_analyses(demo_result, regions_table())
+    dagum = out["dagum"]
+    assert {"G_jj[central core functional zone]", "G_jj[north-western ecological conservation zone]"} <= set(dagum)
+    assert (dagum["G_t"] > 1e-4).all()  # a real transvariation term in every year
+    assert not (out["notes"]["status"] == "warning").any(), out["notes"]
+    long = scores_long(demo_result)
+    index = long.loc[long["level"] == 0]
+    provinces = {c: c[:2] for c in index["region"].unique()}
+    by_province = dagum_gini(index, provinces)
+    np.testing.assert_allclose(by_province.G_t, 0.0, atol=1e-15)  # the bug the zones fix
+    assert any("singleton" in w for w in by_province.warnings)
+    assert any("transvariation G_t is 0" in w for w in by_province.warnings)
+    zones = dagum_gini(index, functional_zones(), group_order=zone_order())
+    assert zones.groups == tuple(zone_order()) and zones.warnings == ()
+    np.testing.assert_allclose(zones.G_t, dagum["G_t"], rtol=1e-12)

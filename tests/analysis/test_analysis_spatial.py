@@ -202,3 +202,106 @@ def test_constant_values_have_no_moran() -> None:
     with pytest.raises(HqdError) as err:
         morans_i(values.assign(y=1.0), w)
     assert err.value.codes == ["zero_variance"]
+
+
+def _jjj_panel(seed: int = 0, years: range = range(2015, 2021)) -> pd.DataFrame:
+    """SYNTHETIC: a spatially smooth score for the 13 cities (lon/lat trend plus noise) over a few years."""
+    rng = np.random.default_rng(seed)
+    centres = city_centres().set_index("code").loc[list(CITY_CODES)]
+    base = 0.05 * centres["lat"].to_numpy() - 0.03 * centres["lon"].to_numpy()
+    rows = [(code, year, b + 0.02 * (year - 2015) + rng.normal(0, 0.05))
+            for year in years for code, b in zip(CITY_CODES, base, strict=True)]
+    return pd.DataFrame(rows, columns=["region", "year", "score"])
+
+
+def test_a_years_moran_p_value_does_not_depend_on_the_other_years() -> None:
+    """#13 item 5: each year is seeded from (seed, year) with a local Generator."""
+    from hqd.datasets.jjj_geo import contiguity_weights
+
+    panel = _jjj_panel()
+    w = contiguity_weights()
+    np.random.seed(11)
+    before = np.random.get_state()[1].copy()
+    every = morans_i(panel, w, seed=5, permutations=199).to_frame().set_index("year")
+    for year in (2017, 2020):
+        alone = morans_i(panel.loc[panel["year"] == year], w, seed=5, permutations=199).to_frame()
+        assert alone["p_sim"].iloc[0] == every.loc[year, "p_sim"]
+        assert alone["z_sim"].iloc[0] == every.loc[year, "z_sim"]
+    later = morans_i(panel.loc[panel["year"] >= 2018], w, seed=5, permutations=199).to_frame().set_index("year")
+    assert (later["p_sim"] == every.loc[later.index, "p_sim"]).all()
+    local_all = local_morans_i(panel, w, seed=5, permutations=99).to_frame()
+    local_one = local_morans_i(panel.loc[panel["year"] == 2019], w, seed=5, permutations=99).to_frame()
+    np.testing.assert_array_equal(local_all.loc[local_all["year"] == 2019, "p_sim"], local_one["p_sim"])
+    np.testing.assert_array_equal(np.random.get_state()[1], before)  # the global generator is untouched
+
+
+def test_permuted_statistics_are_esdas_on_the_same_permutations() -> None:
+    """esda's Moran draws np.random.permutation(z) from the global generator; replay its draws."""
+    import esda
+
+    from hqd.analysis.spatial import moran_of_permutations, permutation_inference
+
+    values, w, _ = _lattice()
+    y = values["y"].to_numpy(dtype=float)
+    np.random.seed(42)
+    m = esda.Moran(y, w, permutations=99)
+    np.random.seed(42)
+    index = np.array([np.random.permutation(len(y)) for _ in range(99)])
+    sim = moran_of_permutations(y - y.mean(), m.w.sparse, m.w.s0, index)
+    np.testing.assert_allclose(sim, m.sim, rtol=1e-12)
+    inference = permutation_inference(m.I, sim)
+    assert inference["p_sim"] == m.p_sim and inference["z_sim"] == pytest.approx(m.z_sim, rel=1e-12)
+
+
+def test_drop_regions_subsets_w_and_reports_islands() -> None:
+    """#13 item 5: a region dropped for a missing value leaves W; neighbours left alone become islands."""
+    from hqd.analysis import markov_transition
+    from hqd.datasets.jjj_geo import contiguity_weights, neighbours
+
+    panel = _jjj_panel()
+    w = contiguity_weights()
+    panel.loc[(panel["region"] == "130600") & (panel["year"] == 2016), "score"] = np.nan  # Baoding
+    with pytest.raises(HqdError) as err:
+        morans_i(panel, w)
+    assert set(err.value.codes) == {"missing_value"}
+    m = morans_i(panel, w, missing="drop_regions", seed=1, permutations=99)
+    assert m.dropped == ("130600",) and m.n == 12 and m.islands == ()
+    kept = [c for c in CITY_CODES if c != "130600"]
+    sub = libpysal.weights.w_subset(w, kept)
+    ref = morans_i(panel.loc[panel["region"] != "130600"], sub, seed=1, permutations=99)
+    np.testing.assert_allclose(m.I, ref.I, rtol=1e-12)
+    local = local_morans_i(panel, w, missing="drop_regions", seed=1, permutations=99)
+    assert local.dropped == ("130600",) and set(local.frame["region"]) == set(kept)
+    markov = markov_transition(panel, 3, w=w, missing="drop_regions")
+    assert markov.spatial_counts is not None and markov.dropped == ("130600",)
+    # drop every neighbour of Chengde (130800): it is left an island, and that is reported
+    lonely = panel.copy()
+    for code in neighbours()["130800"]:
+        lonely.loc[(lonely["region"] == code) & (lonely["year"] == 2018), "score"] = np.nan
+    m2 = morans_i(lonely, w, missing="drop_regions", permutations=0)
+    assert "130800" in m2.islands
+    assert local_morans_i(lonely, w, missing="drop_regions", permutations=0).islands == m2.islands
+
+
+def test_economic_and_nested_weights_follow_their_formulas() -> None:
+    from hqd.analysis.spatial import economic_distance_weights, nested_weights
+
+    regions = ["a", "b", "c", "d"]
+    gdp = pd.DataFrame({"region": regions * 2, "year": [2020] * 4 + [2021] * 4,
+                        "gdp": [1.0, 2.0, 4.0, 7.0, 1.0, 4.0, 4.0, 9.0]})  # means 1, 3, 4, 8
+    we = dense(economic_distance_weights(gdp, column="gdp"))
+    means = np.array([1.0, 3.0, 4.0, 8.0])
+    gap = np.abs(means[:, None] - means[None, :])
+    np.testing.assert_allclose(we, np.where(gap > 0, 1 / np.where(gap > 0, gap, 1.0), 0.0))
+    assert we[0, 3] == pytest.approx(1 / 7)
+    xy = pd.DataFrame({"code": regions, "lon": [116.0, 116.5, 117.0, 118.0], "lat": [39.0, 39.2, 38.8, 39.5]})
+    wd = weights_from_points(xy, method="inverse_distance")
+    prod = dense(nested_weights(wd, gdp, column="gdp"))
+    np.testing.assert_allclose(prod, dense(wd) * (means / means.mean())[None, :])
+    mix = dense(nested_weights(wd, gdp, variant="mix", phi=0.3, column="gdp"))
+    rs = lambda m: m / m.sum(axis=1, keepdims=True)  # noqa: E731
+    np.testing.assert_allclose(mix, 0.3 * rs(dense(wd)) + 0.7 * rs(we))
+    tie = gdp.assign(gdp=[1.0, 1.0, 4.0, 7.0] * 2)
+    with pytest.raises(HqdError) as err:
+        economic_distance_weights(tie, column="gdp")
+    assert err.value.codes == ["economic_tie"] and err.value.problems[0].region == "a"

@@ -106,3 +106,78 @@ def test_bad_input_prints_problems_and_exits_2(run_dir: Path, tmp_path: Path) ->
     assert done.returncode == 2 and "region_not_in_weights" in done.stderr
     done = hqd("analyze", "theil", str(tmp_path / "nope"), "-o", str(tmp_path))
     assert done.returncode == 2 and "file_not_found" in done.stderr
+
+
+def test_moran_drop_regions_works_with_the_bundled_weights(run_dir: Path, tmp_path: Path) -> None:
+    """#13 item 5: `hqd analyze moran --missing drop_regions` used to exit 2 (the dropped city stayed in W)."""
+    scores = pd.read_csv(run_dir / "scores.csv", comment="#", dtype={"region": str})
+    index = scores.loc[scores["level"] == 0, ["region", "year", "score"]].copy()
+    index.loc[(index["region"] == "130600") & (index["year"] == index["year"].min()), "score"] = None
+    table = tmp_path / "index.csv"
+    index.to_csv(table, index=False)
+    done = runner.invoke(app, ["analyze", "moran", str(table), "--column", "score", "--missing", "drop_regions",
+                               "--permutations", "99", "-o", str(tmp_path / "out")])
+    assert done.exit_code == 0, done.output
+    assert "dropped for missing values (and from W): 130600" in done.output
+    assert "空间" in done.output and "spatial autocorrelation" in done.output  # the bilingual verdict
+    assert (pd.read_csv(tmp_path / "out" / "moran.csv", comment="#")["n"] == 12).all()
+
+
+def test_beta_names_its_estimator_errors_and_caveat(run_dir: Path, tmp_path: Path) -> None:
+    done = runner.invoke(app, ["analyze", "beta", str(run_dir), "--kind", "conditional", "-o", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    assert "two-way fixed effects (within)" in done.output and "cluster-robust" in done.output
+    assert "Nickell" in done.output and "β收敛" in done.output
+    frame = pd.read_csv(tmp_path / "beta.csv", comment="#")
+    assert frame["cov_type"].iloc[0] == "cluster" and "Nickell" in frame["caveats"].iloc[0]
+
+
+@pytest.mark.parametrize("args", [["gistar", "--permutations", "99"], ["gravity"], ["ellipse"]])
+def test_spatial_statistics_commands_on_the_demo_run(run_dir: Path, tmp_path: Path, args: list[str]) -> None:
+    done = runner.invoke(app, ["analyze", *args, str(run_dir), "-o", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / f"{args[0]}.csv").exists() and "SYNTHETIC" in done.output
+    assert "CRS" in done.output or "Gi*" in done.output
+
+
+def test_sdm_command_on_the_demo_run_with_controls(run_dir: Path, tmp_path: Path) -> None:
+    """SYNTHETIC controls (seeded) for the demo index: the command fits SAR, SEM, SDM and writes the tables."""
+    import numpy as np
+
+    scores = pd.read_csv(run_dir / "scores.csv", comment="#", dtype={"region": str})
+    keys = scores.loc[scores["level"] == 0, ["region", "year"]].drop_duplicates()
+    rng = np.random.default_rng(0)
+    controls = keys.assign(openness=rng.normal(size=len(keys)), density=rng.normal(size=len(keys)))
+    path = tmp_path / "controls.csv"
+    controls.to_csv(path, index=False)
+    out = tmp_path / "out"
+    done = runner.invoke(app, ["analyze", "sdm", str(run_dir), "--x", "openness,density", "--controls", str(path),
+                               "--draws", "200", "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "spatial Durbin model (SDM)" in done.output and "空间杜宾模型" in done.output
+    assert "空间溢出效应" in done.output and "LeSage–Pace" in done.output
+    effects = pd.read_csv(out / "sdm_effects.csv", comment="#")
+    assert set(effects["effect"]) == {"direct", "indirect", "total"}
+    tests = pd.read_csv(out / "sdm_tests.csv", comment="#")
+    assert {"LM lag", "Wald SDM→SAR", "LR SDM→SEM", "Hausman (FE vs RE)"} <= set(tests["test"])
+    assert (out / "sdm_three_line_zh.html").exists() and (out / "sdm_three_line_en.xlsx").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["fe", "--x", "openness,density"],
+    ["mediation", "--x", "openness", "--m", "density", "--draws", "20"],
+    ["threshold", "--x", "openness", "--q", "density", "--draws", "20"],
+])
+def test_panel_driver_commands_on_the_demo_run(run_dir: Path, tmp_path: Path, args: list[str]) -> None:
+    """SYNTHETIC controls (seeded) merged with the demo index."""
+    import numpy as np
+
+    scores = pd.read_csv(run_dir / "scores.csv", comment="#", dtype={"region": str})
+    keys = scores.loc[scores["level"] == 0, ["region", "year"]].drop_duplicates()
+    rng = np.random.default_rng(1)
+    path = tmp_path / "controls.csv"
+    keys.assign(openness=rng.normal(size=len(keys)), density=rng.normal(size=len(keys))).to_csv(path, index=False)
+    done = runner.invoke(app, ["analyze", args[0], str(run_dir), *args[1:], "--controls", str(path),
+                               "-o", str(tmp_path / "out")])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "out" / f"{args[0]}.csv").exists()

@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import conftest
 from hqd.analysis import weights_from_geojson
@@ -22,6 +23,7 @@ from hqd.datasets.jjj_geo import (
     contiguity_table,
     contiguity_weights,
 )
+from hqd.errors import HqdError
 from hqd.model.regions import JJJ_CITIES
 
 
@@ -69,3 +71,17 @@ def test_city_points_lie_inside_their_own_city() -> None:
     header = CENTRES_FILE.read_text(encoding="utf-8")
     assert all(f"{key} " in header for key in centres["source"])
     assert centres[["lon", "lat"]].apply(pd.to_numeric).notna().all().all()
+
+
+def test_functional_zones_cover_the_13_cities_with_a_source_each() -> None:
+    from hqd.datasets.jjj_geo import ZONES, functional_zones, functional_zones_table, zone_order
+
+    table = functional_zones_table()
+    assert sorted(table["code"]) == sorted(CITY_CODES) and (table["source"].str.len() > 0).all()
+    zones = functional_zones()
+    assert set(zones.values()) == set(ZONES)
+    assert zones["130700"] == zones["130800"] == "西北部生态涵养区"  # Zhangjiakou, Chengde (gucheng, p. 4)
+    assert [sum(v == z for v in zones.values()) for z in ZONES] == [4, 3, 4, 2]
+    assert zone_order("en")[0] == "central core functional zone"
+    with pytest.raises(HqdError):
+        functional_zones("fr")

@@ -124,7 +124,7 @@ def test_map_points_from_a_user_geojson(demo_run: Path, tmp_path: Path) -> None:
     assert points["Beijing"][1] == pytest.approx(beijing["lat"], abs=1e-4)
 
 
-@pytest.mark.parametrize(("scheme", "classifier"), [("fisher_jenks", "FisherJenks"), ("quantiles", "Quantiles"),
+@pytest.mark.parametrize(("scheme", "classifier"), [("natural_breaks", "FisherJenks"), ("quantiles", "Quantiles"),
                                                     ("equal_interval", "EqualInterval")])
 def test_choropleth_classes_are_mapclassifys(demo_run: Path, scheme: str, classifier: str) -> None:
     """Every region drawn as a polygon with its score; the legend's classes are mapclassify's own on the
@@ -147,16 +147,23 @@ def test_choropleth_classes_are_mapclassifys(demo_run: Path, scheme: str, classi
     assert "审图号" in option["title"]["subtext"]
 
 
+def test_choropleth_schemes_are_the_classifiers() -> None:
+    from hqd.analysis.classify import SCHEMES
+    from hqd.report.charts import MAP_SCHEMES
+
+    assert tuple(SCHEMES) == MAP_SCHEMES
+
+
 def test_choropleth_with_user_cuts_and_bad_parameters(demo_run: Path, tmp_path: Path) -> None:
     from hqd.datasets.jjj_geo import city_centres
 
-    option = build_chart("choropleth", demo_run, lang="en", scheme="user", cuts="0.2,0.3,1")
+    option = build_chart("choropleth", demo_run, lang="en", scheme="user_defined", cuts="0.2,0.3,1")
     assert [c["upper"] for c in option["hqdClasses"]] == [0.2, 0.3, 1.0]
     with pytest.raises(HqdError) as caught:
-        build_chart("choropleth", demo_run, scheme="user")
+        build_chart("choropleth", demo_run, scheme="user_defined")
     assert caught.value.codes == ["invalid_parameter"]
     with pytest.raises(HqdError) as caught:
-        build_chart("choropleth", demo_run, scheme="user", cuts="low,high")
+        build_chart("choropleth", demo_run, scheme="user_defined", cuts="low,high")
     assert caught.value.codes == ["invalid_parameter"]
     # a user's boundaries missing two cities: drawn without them, and the subtitle names them
     centres = city_centres()

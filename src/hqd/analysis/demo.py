@@ -2,7 +2,10 @@
 
 :func:`jjj_demo_analyses` runs, on an HQD ``Result`` (or its long score table) of the 13 cities:
 coupling coordination of the dimensions per city (standard and corrected C), Beijing–Tianjin–Hebei
-coordination (Hebei = mean of its cities), Theil and Dagum decompositions by province group, σ and β
+coordination (Hebei = mean of its cities), the Theil decomposition by province and the Dagum decomposition
+by the four functional zones of the 《京津冀协同发展规划纲要》 (the province grouping, 1 + 1 + 11 cities,
+leaves Dagum's transvariation term zero by construction; a zone missing from ``regions_df`` falls back
+to the provinces and says so in ``notes``), σ and β
 convergence, Moran's I with the bundled contiguity of the 13 cities, and the top obstacles per city.
 An analysis whose inputs are not there (e.g. no weights for obstacles) is skipped and the reason is
 listed in the ``notes`` table — never a half-computed number.
@@ -95,8 +98,18 @@ def jjj_demo_analyses(
     attempt("coupling", coupling)
 
     def inequality() -> dict[str, pd.DataFrame]:
+        from hqd.datasets.jjj_geo import functional_zones, zone_order
+
         t = theil(index_scores, groups, group_order=order)
-        d = dagum_gini(index_scores, groups, group_order=order)
+        zones = functional_zones("en")
+        if set(regions["code"]) <= set(zones):
+            present = set(regions["code"])
+            zone_groups = {c: z for c, z in zones.items() if c in present}
+            labels = [z for z in zone_order("en") if z in set(zone_groups.values())]
+            d = dagum_gini(index_scores, zone_groups, group_order=labels)
+        else:
+            d = dagum_gini(index_scores, groups, group_order=order)
+        notes.extend({"analysis": "dagum", "status": "warning", "message": w} for w in d.warnings)
         return {
             "theil": t.to_frame(),
             "theil_groups": t.groups_frame(),

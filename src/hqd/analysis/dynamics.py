@@ -228,6 +228,7 @@ class MarkovResult:
     lag_edges: np.ndarray | None = None
     spatial_counts: np.ndarray | None = None
     spatial_probabilities: np.ndarray | None = None
+    islands: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
@@ -340,10 +341,11 @@ def markov_transition(
     classes = pd.DataFrame(cls.T + 1, index=panel.regions, columns=year_labels(panel))
     result: dict[str, Any] = {}
     if w is not None:
-        from hqd.analysis.spatial import dense, row_standardise
+        from hqd.analysis.spatial import dense, row_standardise, weights_for_panel
 
         kl = k if k_lag is None else int(k_lag)
-        matrix = dense(row_standardise(w), list(panel.regions))
+        sub, islands = weights_for_panel(w, panel)  # drop_regions: W subset to the kept regions
+        matrix = dense(row_standardise(sub), list(panel.regions))
         lag = y @ matrix.T
         lag_cls, lag_edges = _quantile_classes(lag, kl, "pooled", "spatial lag")
         index = (lag_cls[:-1] * k * k + cls[:-1] * k + cls[1:]).ravel()
@@ -352,6 +354,7 @@ def markov_transition(
             "lag_edges": lag_edges,
             "spatial_counts": spatial_counts,
             "spatial_probabilities": _transition_probabilities(spatial_counts),
+            "islands": islands,
         }
     return MarkovResult(
         k=k,

@@ -416,6 +416,7 @@ class DagumResult:
     n_j: np.ndarray
     mean: np.ndarray
     dropped: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def G_b(self) -> np.ndarray:
@@ -543,7 +544,11 @@ def dagum_gini(
 
     Policy: negative values are rejected; zeros are fine.  A group with one member has G_jj = 0.  A
     pair of groups whose members all share one value has G_jh = 0 and D_jh = 0 (no inequality to
-    split).  Groups are reported in ``group_order`` (or order of appearance); the formulas do not
+    split).  A grouping that leaves a term zero by construction is reported in ``warnings``
+    (:func:`dagum_structural_warnings`): singleton groups (their within term is 0), pairs of
+    singletons (their transvariation is 0), and years in which no two groups overlap (G_t = 0) —
+    e.g. the province grouping of the 13 Jing-Jin-Ji cities (1, 1 and 11 members); use the
+    functional zones (:func:`hqd.datasets.jjj_geo.functional_zones`) instead.  Groups are reported in ``group_order`` (or order of appearance); the formulas do not
     depend on the order.
 
     Replicates the ``GiniDecomposition(alpha=1)`` class of GitHub ``mussard974/weighted_Gini_decomposition``
@@ -607,4 +612,32 @@ def dagum_gini(
         n_j=n_j.astype(int),
         mean=mean_j,
         dropped=panel.dropped,
+        warnings=dagum_structural_warnings(labels, n_j.astype(int), G_t, year_labels(panel)),
     )
+
+
+def dagum_structural_warnings(
+    groups: Sequence[str], n_j: np.ndarray, G_t: np.ndarray, years: Sequence[Any]
+) -> tuple[str, ...]:
+    """Sentences naming the Dagum terms a grouping leaves zero by construction or in every year.
+
+    * a singleton group has G_jj = 0 (no pair inside it), so its within contribution is 0;
+    * a pair of singleton groups has one pair of values, so either d_jh or p_jh is 0: its
+      transvariation is 0 by construction;
+    * a year with G_t = 0 has no overlap between any two groups (every member of the poorer group of
+      each pair is at or below every member of the richer one).
+    """
+    out: list[str] = []
+    singles = [g for g, n in zip(groups, n_j, strict=True) if n == 1]
+    if singles:
+        out.append(f"singleton group(s) {', '.join(singles)}: their within-group term G_jj is 0 by construction")
+    if len(singles) >= 2:
+        out.append("pairs of singleton groups have a transvariation term of 0 by construction")
+    if len(groups) > 1 and len(singles) == len(groups):
+        out.append("every group is a singleton: G_w and G_t are 0 and G = G_nb; the decomposition is empty")
+    zero = [y for y, g in zip(years, np.atleast_1d(G_t), strict=True) if not g > 1e-12]
+    if zero and len(groups) > 1:
+        shown = ", ".join("—" if pd.isna(y) else str(int(y)) for y in zero)
+        out.append(f"transvariation G_t is 0 in {shown}: no two groups overlap, so the between-group gap is all "
+                   "net; a grouping with overlapping groups (e.g. the functional zones) separates the two")
+    return tuple(out)

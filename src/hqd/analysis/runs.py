@@ -126,8 +126,8 @@ def jjj_summary(tables: dict[str, pd.DataFrame]) -> list[str]:
     if "moran" in tables:
         year, row = last_row(tables["moran"])
         lines.append(f"Moran's I{year}: {row['I']:.4f} (p permutation {row['p_sim']:.3g})")
-    skipped = tables["notes"].loc[tables["notes"]["status"] != "done"]
-    lines += [f"skipped {a}: {m}" for a, m in zip(skipped["analysis"], skipped["message"], strict=True)]
+    notes = tables["notes"].loc[tables["notes"]["status"] != "done"]
+    lines += [f"{s} {a}: {m}" for a, s, m in zip(notes["analysis"], notes["status"], notes["message"], strict=True)]
     return lines
 
 

@@ -328,31 +328,116 @@ def _check_same_regions(values_regions: Sequence[str], w_regions: Sequence[str])
     problems.raise_if_errors()
 
 
-def _aligned(panel: Panel, w: libpysal.weights.W) -> tuple[np.ndarray, list[str]]:
+def weights_for_panel(w: libpysal.weights.W, panel: Panel) -> tuple[libpysal.weights.W, tuple[str, ...]]:
+    """W restricted to the panel's regions (after ``missing="drop_regions"``) and the islands it leaves.
+
+    When the panel dropped regions, W may hold them: it is subset to the kept regions with
+    ``libpysal.weights.w_subset`` (weights as given; row-standardisation happens afterwards, on the
+    subset).  A region whose every neighbour was dropped becomes an island (spatial lag 0, as esda
+    treats islands); the islands are returned so that every result can report them.  Any other
+    mismatch between the values and W is an error (``region_not_in_weights`` /
+    ``weights_region_without_value``).
+    """
+    ids = [str(i) for i in w.id_order]
+    if panel.dropped:
+        dropped = set(panel.dropped)
+        keep = [i for i in ids if i not in dropped]
+        if len(keep) != len(ids):
+            pos = {str(i): i for i in w.id_order}
+            with warnings.catch_warnings():  # libpysal warns about islands; HQD reports them itself
+                warnings.simplefilter("ignore")
+                w = libpysal.weights.w_subset(w, [pos[i] for i in keep], silence_warnings=True)
+            ids = keep
+    _check_same_regions(list(panel.regions), ids)
+    islands = tuple(str(i) for i in w.islands)
+    return w, islands
+
+
+def _aligned(
+    panel: Panel, w: libpysal.weights.W
+) -> tuple[np.ndarray, list[str], libpysal.weights.W, tuple[str, ...]]:
+    w, islands = weights_for_panel(w, panel)
     order = [str(i) for i in w.id_order]
-    _check_same_regions(list(panel.regions), order)
     pos = {r: k for k, r in enumerate(panel.regions)}
     flat = cells(panel.values.std(axis=-1) == 0)
     if flat:
         problems = Problems()
         for (t,) in flat:
             year = panel.years[t]
-            problems.error("zero_variance", "every region has the same value: Moran's I is undefined",
+            problems.error("zero_variance", "every region has the same value: the statistic is undefined",
                            column=panel.name, year=None if pd.isna(year) else int(year))
         problems.raise_if_errors()
-    return panel.values[:, [pos[r] for r in order]], order
+    return panel.values[:, [pos[r] for r in order]], order, w, islands
+
+
+def year_seed(seed: int | None, year: Any) -> np.random.SeedSequence:
+    """The seed of one year's permutations: ``SeedSequence([seed, year])`` (a cross-section: ``[seed]``).
+
+    Deriving each year's stream from ``(seed, year)`` makes a year's permutation p-value the same
+    whether the year is analysed alone or with others; ``seed=None`` draws fresh OS entropy.
+    """
+    if seed is None:
+        return np.random.SeedSequence()
+    if year is None or pd.isna(year):
+        return np.random.SeedSequence([int(seed)])
+    return np.random.SeedSequence([int(seed), int(year)])
+
+
+def year_int_seed(seed: int | None, year: Any) -> int:
+    """An integer seed for esda's local statistics, derived from :func:`year_seed` (0 ≤ s < 2³¹ − 1)."""
+    return int(year_seed(seed, year).generate_state(1)[0] % (2**31 - 1))
 
 
 @contextlib.contextmanager
-def _seeded(seed: int | None) -> Iterator[None]:
-    """Seed NumPy's global generator for esda's permutations, restoring the caller's state after."""
+def _global_state_kept() -> Iterator[None]:
+    """esda's conditional randomisation (``crand``) reseeds NumPy's global generator with the seed it
+    is given; this restores the caller's global state afterwards, so HQD never changes it."""
     state = np.random.get_state()
-    if seed is not None:
-        np.random.seed(seed)
     try:
         yield
     finally:
         np.random.set_state(state)
+
+
+def moran_permutations(
+    z: np.ndarray, w_sparse: Any, s0: float, permutations: int, rng: np.random.Generator
+) -> np.ndarray:
+    r"""Moran's I of ``permutations`` random relabellings of ``z`` (centred values), vectorised.
+
+    :math:`I^{(p)} = \frac{n}{S_0}\frac{z_{\pi_p}^\top W z_{\pi_p}}{z^\top z}` — the statistic esda's
+    ``Moran`` computes for each draw of ``np.random.permutation(z)``.  HQD draws the permutations from
+    a local ``Generator``: esda's ``Moran`` only uses NumPy's global one, so seeding it per year would
+    leak between years and into the caller — that is the only reason the draws are not esda's.
+    """
+    n = z.shape[0]
+    index = rng.permuted(np.tile(np.arange(n), (permutations, 1)), axis=1)
+    return moran_of_permutations(z, w_sparse, s0, index)
+
+
+def moran_of_permutations(z: np.ndarray, w_sparse: Any, s0: float, index: np.ndarray) -> np.ndarray:
+    """Moran's I for each row of ``index`` (a permutation of ``range(n)``) applied to ``z``."""
+    zp = z[index]  # (P, n)
+    lag = np.asarray(w_sparse @ zp.T).T
+    return z.shape[0] / s0 * (zp * lag).sum(axis=1) / float(z @ z)
+
+
+def permutation_inference(I: float, sim: np.ndarray) -> dict[str, float]:  # noqa: E741
+    """esda ``Moran``'s permutation inference: ``p_sim`` = (larger + 1) / (P + 1) with ``larger`` the
+    count of draws ≥ I folded to the smaller tail; ``EI_sim``, ``VI_sim`` (population variance) and
+    ``z_sim`` = (I − EI_sim) / sd."""
+    permutations = sim.shape[0]
+    larger = int((sim >= I).sum())
+    if permutations - larger < larger:
+        larger = permutations - larger
+    se = float(sim.std())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z_sim = (I - float(sim.mean())) / se
+    return {
+        "p_sim": (larger + 1.0) / (permutations + 1.0),
+        "EI_sim": float(sim.mean()),
+        "VI_sim": se**2,
+        "z_sim": float(z_sim),
+    }
 
 
 # ------------------------------------------------------------------------------------------ global Moran
@@ -377,6 +462,7 @@ class MoranResult:
     two_tailed: bool
     seed: int | None
     dropped: tuple[str, ...] = ()
+    islands: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -421,14 +507,18 @@ def morans_i(
     with z-scores and p-values under the normality (``*_norm``) and randomisation (``*_rand``)
     assumptions and a permutation pseudo p-value (``p_sim``, ``permutations`` draws).
     ``transformation="r"`` row-standardises W (default), ``"b"`` keeps it binary; the caller's W is
-    never modified.  ``seed`` makes the permutations reproducible (esda draws from NumPy's global
-    generator: HQD seeds it for the call and restores the previous state).  p-values are two-sided
-    by default (esda's default).
+    never modified.  ``seed``: each year's permutations come from a local NumPy ``Generator`` seeded
+    by ``(seed, year)`` (:func:`year_seed`), so a year's ``p_sim`` is the same whether it is analysed
+    alone or with other years, and NumPy's global generator is never touched; the permuted
+    statistics are computed as esda's ``Moran`` computes them (:func:`moran_permutations`, tested
+    equal on the same permutations).  ``p_norm``/``p_rand`` are two-sided by default (esda's
+    default); ``p_sim`` is esda's folded pseudo p-value.
 
     Policy: the values must have exactly the regions of W (``region_not_in_weights`` /
     ``weights_region_without_value``); missing values per ``missing``; a year in which every region
     has the same value has no Moran's I (0/0: ``zero_variance``); an island (a region without
-    neighbours) keeps a zero spatial lag, as in esda.
+    neighbours) keeps a zero spatial lag, as in esda.  With ``missing="drop_regions"`` W is subset to
+    the kept regions (:func:`weights_for_panel`) and the islands that leaves are in ``islands``.
 
     Replicates esda 2.9 ``Moran(y, w, transformation, permutations)`` (``moran_esda.json``: I = 0.763519
     row-standardised, 0.693870 binary, on the 4×4 lattice; hand check n/S0 · zᵀWz/zᵀz).
@@ -440,29 +530,32 @@ def morans_i(
 
     choose("transformation", transformation, TRANSFORMATIONS)
     panel = as_panel(values, node=node, column=column, missing=missing)
-    y, _ = _aligned(panel, w)
-    work = copy.deepcopy(w)
-    stats: dict[str, list[float]] = {
-        k: []
-        for k in ("I", "EI", "VI_norm", "z_norm", "p_norm", "VI_rand", "z_rand", "p_rand", "p_sim", "z_sim")
-    }
-    with _seeded(seed):
-        for row in y:  # esda's API is one vector per call: the loop is over library calls
-            m = esda.Moran(
-                row, work, transformation=transformation, permutations=permutations, two_tailed=two_tailed
-            )
-            for key in stats:
-                stats[key].append(
-                    float(getattr(m, key, np.nan)) if (permutations or "sim" not in key) else np.nan
-                )
+    y, _, sub, islands = _aligned(panel, w)
+    work = copy.deepcopy(sub)
+    keys = ("I", "EI", "VI_norm", "z_norm", "p_norm", "VI_rand", "z_rand", "p_rand", "p_sim", "z_sim")
+    stats: dict[str, list[float]] = {k: [] for k in keys}
+    years = year_labels(panel)
+    with warnings.catch_warnings():  # libpysal's island warning: islands are reported in the result
+        warnings.filterwarnings("ignore", message=".*islands.*")
+        for t, row in enumerate(y):  # esda's API is one vector per call: the loop is over library calls
+            m = esda.Moran(row, work, transformation=transformation, permutations=0, two_tailed=two_tailed)
+            values = {k: float(getattr(m, k, np.nan)) for k in keys}
+            if permutations:
+                z = row - row.mean()
+                rng = np.random.default_rng(year_seed(seed, years[t]))
+                sim = moran_permutations(z, m.w.sparse, float(m.w.s0), permutations, rng)
+                values.update({k: v for k, v in permutation_inference(values["I"], sim).items() if k in keys})
+            for key in keys:
+                stats[key].append(values[key])
     return MoranResult(
-        years=year_labels(panel),
+        years=years,
         n=y.shape[1],
         permutations=permutations,
         transformation=transformation,
         two_tailed=two_tailed,
         seed=seed,
         dropped=panel.dropped,
+        islands=islands,
         **{k: np.asarray(v) for k, v in stats.items()},
     )
 
@@ -477,6 +570,8 @@ class LocalMoranResult:
     transformation: str
     significance: float
     seed: int | None
+    dropped: tuple[str, ...] = ()
+    islands: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         return self.frame.copy()
@@ -500,12 +595,15 @@ def local_morans_i(
     :math:`I_i = z_i\sum_j w_{ij}z_j / S^2` with :math:`S^2 = \sum z^2/n` differ by n/(n−1).
     ``quadrant``: HH (high value, high neighbours), LH, LL, HL (esda's q = 1, 2, 3, 4);
     ``cluster`` is the quadrant where the permutation pseudo p-value ``p_sim`` < ``significance``,
-    else ``"not significant"``.  ``seed`` is passed to esda (reproducible permutations).  ``p_sim`` is
+    else ``"not significant"``.  ``seed``: each year's permutations are seeded from ``(seed, year)``
+    (:func:`year_int_seed`) and passed to esda, whose conditional randomisation reseeds NumPy's
+    global generator — HQD restores the caller's global state afterwards.  ``p_sim`` is
     esda 2.9's conditional-randomisation pseudo p-value with its current ("directed", folded)
     alternative; esda has announced a change of that default, so pin the esda version for
     comparable p-values.
 
-    Policy: as :func:`morans_i` (same regions as W, ``missing``, ``zero_variance``).
+    Policy: as :func:`morans_i` (same regions as W, ``missing``, ``zero_variance``; with
+    ``missing="drop_regions"`` W is subset to the kept regions, islands reported).
 
     Replicates esda 2.9 ``Moran_Local(y, w, transformation, permutations, seed)`` by name
     (``moran_esda.json``: ``local_Is``, ``local_q_quadrant``).
@@ -517,14 +615,17 @@ def local_morans_i(
 
     choose("transformation", transformation, TRANSFORMATIONS)
     panel = as_panel(values, node=node, column=column, missing=missing)
-    y, order = _aligned(panel, w)
-    work = copy.deepcopy(w)
+    y, order, sub, islands = _aligned(panel, w)
+    work = copy.deepcopy(sub)
     years = year_labels(panel)
     frames = []
     for t, row in enumerate(y):  # one esda call per year (library API)
-        with warnings.catch_warnings():  # esda 2.9 announces a future change of its default alternative
+        with warnings.catch_warnings(), _global_state_kept():
+            # esda 2.9 announces a future change of its default alternative; islands are reported
             warnings.filterwarnings("ignore", message="The alternative hypothesis for conditional randomization")
-            m = esda.Moran_Local(row, work, transformation=transformation, permutations=permutations, seed=seed)
+            warnings.filterwarnings("ignore", message=".*islands.*")
+            m = esda.Moran_Local(row, work, transformation=transformation, permutations=permutations,
+                                 seed=year_int_seed(seed, years[t]))
         q = np.asarray(m.q, dtype=int)
         p_sim = np.asarray(m.p_sim, dtype=float) if permutations else np.full(len(order), np.nan)
         quadrant = np.array([QUADRANTS.get(int(v), "") for v in q], dtype=object)
@@ -550,4 +651,100 @@ def local_morans_i(
         transformation=transformation,
         significance=significance,
         seed=seed,
+        dropped=panel.dropped,
+        islands=islands,
     )
+
+
+# ------------------------------------------------------------------------------- economic weights
+NESTED_VARIANTS: tuple[str, ...] = ("product", "mix")
+
+
+def _region_means(values: Any, node: str | None, column: str | None, regions: Sequence[str] | None
+                  ) -> tuple[np.ndarray, list[str]]:
+    panel = as_panel(values, node=node, column=column)
+    means = panel.values.mean(axis=0)
+    order = [str(r) for r in panel.regions] if regions is None else [region_code(r) for r in regions]
+    _check_same_regions(order, [str(r) for r in panel.regions])
+    pos = {str(r): i for i, r in enumerate(panel.regions)}
+    return means[[pos[r] for r in order]], order
+
+
+def economic_distance_weights(
+    values: Any,
+    regions: Sequence[str] | None = None,
+    *,
+    node: str | None = None,
+    column: str | None = None,
+) -> libpysal.weights.W:
+    r"""Economic-distance weights (经济距离矩阵): :math:`w_{ij} = 1/|\bar Y_i - \bar Y_j|` for i ≠ j.
+
+    :math:`\bar Y_i` is region i's mean of the variable over the panel's years (e.g. GDP per capita),
+    so regions at similar levels weigh more on each other.  Weights as built (not standardised);
+    row-standardise with :func:`row_standardise` (Moran, the spatial models do it by default).
+
+    Policy: missing values are an error; two regions with the same mean would get an infinite
+    weight, which is an error naming them (``economic_tie``).
+
+    Reference: 林光平、龙志和、吴梅 (2005) 《我国地区经济收敛的空间计量实证分析：1978—2002年》,
+    《经济学（季刊）》4(S1):67–82 (economic-distance W from mean real GDP per capita).
+    """
+    means, order = _region_means(values, node, column, regions)
+    gap = np.abs(means[:, None] - means[None, :])
+    np.fill_diagonal(gap, np.inf)
+    ties = np.argwhere(gap == 0)
+    if ties.size:
+        problems = Problems()
+        for i, j in ties[ties[:, 0] < ties[:, 1]][:MAX_LISTED]:
+            problems.error("economic_tie", f"same mean as region {order[j]}: the economic distance is 0",
+                           region=order[i])
+        problems.raise_if_errors()
+    return libpysal.weights.full2W(1.0 / gap, ids=order)
+
+
+def nested_weights(
+    geographic: libpysal.weights.W,
+    values: Any,
+    *,
+    variant: str = "product",
+    phi: float = 0.5,
+    node: str | None = None,
+    column: str | None = None,
+) -> libpysal.weights.W:
+    r"""Economic-geographic nested weights (地理经济嵌套矩阵) from a geographic W and an economic variable.
+
+    ``variant="product"``: :math:`W = W_d\,\mathrm{diag}(\bar Y_1/\bar Y, \dots, \bar Y_n/\bar Y)` —
+    the geographic weight of j scaled by j's economic weight (:math:`\bar Y_j` its mean over the years,
+    :math:`\bar Y` the mean of all regions), so richer neighbours pull more (林光平等 2005).
+    ``variant="mix"``: :math:`W = \varphi W_d^{r} + (1-\varphi) W_e^{r}`, the row-standardised
+    geographic and economic-distance (:func:`economic_distance_weights`) matrices mixed with weight
+    ``phi`` (邵帅等 2016 use φ = 0.5).  ``geographic`` is usually inverse distance
+    (:func:`weights_from_points` with ``method="inverse_distance"``).
+
+    Policy: ``values`` must cover W's regions; ``phi`` in [0, 1]; negative or zero means are refused
+    for ``product`` (``nonpositive_value``).
+
+    References: 林光平、龙志和、吴梅 (2005) 《经济学（季刊）》4(S1):67–82; 邵帅、李欣、曹建华、杨莉莉 (2016)
+    《中国雾霾污染治理的经济政策选择——基于空间溢出效应的视角》, 《经济研究》51(9):73–88.
+    """
+    choose("nested weights variant", variant, NESTED_VARIANTS)
+    order = [str(i) for i in geographic.id_order]
+    means, _ = _region_means(values, node, column, order)
+    wd = dense(geographic)
+    if variant == "product":
+        if (means <= 0).any():
+            bad = [order[i] for i in np.nonzero(means <= 0)[0]]
+            raise HqdError(f"the economic variable must be positive for nested weights: {', '.join(bad)}",
+                           code="nonpositive_value")
+        full = wd * (means / means.mean())[None, :]
+    else:
+        if not 0.0 <= phi <= 1.0:
+            raise HqdError(f"phi must be in [0, 1]; got {phi}", code="bad_parameter")
+        we = dense(economic_distance_weights(values, order, node=node, column=column))
+
+        def rows(m: np.ndarray) -> np.ndarray:
+            s = m.sum(axis=1, keepdims=True)
+            return np.divide(m, s, out=np.zeros_like(m), where=s > 0)
+
+        full = phi * rows(wd) + (1.0 - phi) * rows(we)
+    return libpysal.weights.full2W(full, ids=order)

@@ -108,6 +108,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Traditional (and with --weights, spatial) Markov transition probabilities.",
         "zh": "传统（给出空间权重时为空间）马尔可夫转移概率。",
     },
+    "cmd.analyze gistar": {
+        "en": "Getis-Ord Gi* hot and cold spots per region and year (esda, permutations seeded per year).",
+        "zh": "逐年各地区的热点与冷点分析（局部统计量，置换检验按年设定随机种子）。"},
+    "cmd.analyze gravity": {
+        "en": "Centre of gravity (重心) of the index per year, its yearly shift distance (km) and direction.",
+        "zh": "逐年指数重心、年度移动距离（千米）与方向。"},
+    "cmd.analyze ellipse": {
+        "en": "Standard deviational ellipse (标准差椭圆) of the index per year: centre, axes, azimuth, area.",
+        "zh": "逐年指数的标准差椭圆：中心、长短轴、方位角与面积。"},
+    "cmd.analyze sdm": {
+        "en": "Spatial Durbin panel model with fixed effects, direct/indirect/total effects, LM/Wald/LR/Hausman tests.",
+        "zh": "固定效应空间杜宾面板模型，含直接、间接与总效应及拉格朗日乘数、沃尔德、似然比与豪斯曼检验。"},
+    "cmd.analyze sar": {"en": "Spatial lag panel model with fixed effects (spreg) and its effects.",
+                        "zh": "固定效应空间滞后面板模型及其效应分解。"},
+    "cmd.analyze sem": {"en": "Spatial error panel model with fixed effects (spreg).",
+                        "zh": "固定效应空间误差面板模型。"},
+    "cmd.analyze fe": {
+        "en": "Panel regression with fixed effects and cluster-robust (by region) errors (linearmodels).",
+        "zh": "固定效应面板回归，按地区聚类稳健标准误。"},
+    "cmd.analyze mediation": {
+        "en": "Mediation: stepwise regressions and the cluster-bootstrap indirect effect a·b.",
+        "zh": "中介效应：逐步回归与聚类自助法间接效应。"},
+    "cmd.analyze threshold": {
+        "en": "Hansen (1999) panel threshold regression (single or double) with bootstrap p-values.",
+        "zh": "汉森（1999）面板门槛回归（单门槛或双门槛），自助法显著性检验。"},
     "cmd.analyze moran": {"en": "Global Moran's I per year (esda).", "zh": "逐年全局莫兰指数。"},
     "cmd.analyze lisa": {
         "en": "Local Moran's I (LISA) with HH/LL/HL/LH clusters (esda).",

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -397,42 +396,31 @@ def map_points(run: RunData, lang: str, year: int | None, node: str | None, geoj
     return option
 
 
-#: Classification schemes of choropleths (mapclassify), by their HQD name.
-MAP_SCHEMES = ("fisher_jenks", "quantiles", "equal_interval", "user")
 _MAP_COLOURS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c", "#08306b", "#041a3d")
 
 
-def map_classes(values: np.ndarray, scheme: str, k: int, cuts: list[float] | None = None) -> pd.DataFrame:
-    """The class table of a choropleth: ``lower, upper, count`` per class (mapclassify).
+#: The classification schemes of :func:`hqd.analysis.classify.class_breaks` (a test keeps them equal).
+MAP_SCHEMES = ("natural_breaks", "quantiles", "equal_interval", "user_defined")
 
-    ``fisher_jenks`` is Jenks–Fisher natural breaks (the optimal partition minimising within-class squared
-    deviations; Fisher 1958, Jenks 1977) via ``mapclassify.FisherJenks``; ``quantiles`` and
-    ``equal_interval`` as named; ``user`` takes ``cuts`` (upper bounds; the maximum closes the last class).
-    A class is ``(lower, upper]``; the first includes the minimum.  Fewer distinct values than ``k`` give
-    fewer classes."""
-    with warnings.catch_warnings():  # "Numba not installed": the pure-Python path is exact, only slower
-        warnings.simplefilter("ignore")
-        import mapclassify
 
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
+def map_classes(codes: list[str], values: np.ndarray, scheme: str, k: int,
+                cuts: list[float] | None = None) -> pd.DataFrame:
+    """The class table of a choropleth (``lower, upper, count``): :func:`hqd.analysis.classify.class_breaks`
+    on the drawn regions' values (natural breaks are the exact Fisher–Jenks optimum; mapclassify assigns
+    the classes).  ``k`` is capped at the number of distinct values and the number of colours."""
+    from hqd.analysis.classify import class_breaks
+
+    frame = pd.DataFrame({"region": codes, "value": values}).dropna()
+    if frame.empty:
         raise HqdError([Problem("missing_input", "no finite value to classify")])
-    k = max(1, min(int(k), len(np.unique(finite)), len(_MAP_COLOURS)))
-    if scheme == "user":
-        if not cuts:
-            raise HqdError([Problem("invalid_parameter", "scheme user needs cuts (upper bounds, comma-separated)",
-                                    column="cuts")])
-        classifier = mapclassify.UserDefined(finite, sorted(float(c) for c in cuts))
-    elif k == 1:
-        classifier = mapclassify.UserDefined(finite, [float(finite.max())])
-    else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            classifier = {"fisher_jenks": mapclassify.FisherJenks, "quantiles": mapclassify.Quantiles,
-                          "equal_interval": mapclassify.EqualInterval}[scheme](finite, k=k)
-    upper = np.asarray(classifier.bins, dtype=float)
-    lower = np.concatenate([[float(finite.min())], upper[:-1]])
-    return pd.DataFrame({"lower": lower, "upper": upper, "count": np.asarray(classifier.counts, dtype=int)})
+    k = max(2, min(int(k), frame["value"].nunique(), len(_MAP_COLOURS)))
+    if scheme != "user_defined" and frame["value"].nunique() < 2:
+        return pd.DataFrame({"lower": [frame["value"].min()], "upper": [frame["value"].max()], "count": [len(frame)]})
+    if scheme == "user_defined" and not cuts:
+        raise HqdError([Problem("invalid_parameter", "scheme user_defined needs cuts (upper bounds, comma-separated)",
+                                column="cuts")])
+    found = class_breaks(frame, scheme, k, bins=sorted(cuts) if cuts else None, column="value")
+    return found.table[["lower", "upper", "count"]].reset_index(drop=True)
 
 
 def choropleth(run: RunData, lang: str, year: int | None, node: str | None, scheme: str, k: int,
@@ -466,7 +454,7 @@ def choropleth(run: RunData, lang: str, year: int | None, node: str | None, sche
                                 file=str(run.file("scores.csv")))])
     drawn = frame[frame["region"].astype(str).isin(set(shapes.codes))]
     values = drawn["score"].to_numpy(dtype=float)
-    classes = map_classes(values, scheme, k, cut_values)
+    classes = map_classes([str(r) for r in drawn["region"]], values, scheme, k, cut_values)
     digits = 3 if np.nanmax(np.abs(values)) < 100 else 1
     pieces = []
     last = len(classes) - 1
@@ -766,9 +754,9 @@ CHARTS: dict[str, ChartSpec] = {spec.name: spec for spec in (
               (_YEAR, _NODE, _GEOJSON, _ID_FIELD), ("scores.csv",), map_points),
     ChartSpec("choropleth", "Regions as filled polygons classed by natural breaks (Jenks–Fisher), quantiles, equal "
                             "intervals or user cut-offs, one year.",
-              (_YEAR, _NODE, ChartParam("scheme", str, "fisher_jenks", "classification", MAP_SCHEMES),
+              (_YEAR, _NODE, ChartParam("scheme", str, "natural_breaks", "classification", MAP_SCHEMES),
                ChartParam("k", int, 5, "number of classes"),
-               ChartParam("cuts", list, None, "upper class bounds for scheme user, comma-separated"),
+               ChartParam("cuts", list, None, "upper class bounds for scheme user_defined, comma-separated"),
                ChartParam("geojson", str, None, "GeoJSON of the regions (default: the bundled boundaries, "
                                                 "hqd[maps])"), _ID_FIELD),
               ("scores.csv",), choropleth),
