@@ -12,7 +12,7 @@ not bump the version.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -209,12 +209,21 @@ def update(
         return get(engine, entity, k) if diff else current
 
 
-def delete(target: EngineLike | None, entity: str, key: Key, *, expected_version: int, actor: str) -> None:
-    """Delete the record with ``key`` if it is still at ``expected_version``."""
+def delete(
+    target: EngineLike | None,
+    entity: str,
+    key: Key,
+    *,
+    expected_version: int,
+    actor: str,
+    check: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """Delete the record with ``key`` if it is still at ``expected_version`` (and ``check(record)``, run in
+    the deleting transaction on the locked record, does not raise)."""
     ent = sc.entity(entity)
     k = _key(ent, key)
     with engine_for(target) as engine, write(engine) as conn:
-        store.delete_record(conn, ent, k, expected_version, actor=actor)
+        store.delete_record(conn, ent, k, expected_version, actor=actor, check=check)
 
 
 def history(

@@ -329,12 +329,14 @@ def update(key: str, body: Change, who: Writer, svc: Svc, entity: str = EntityPa
 @router.delete("/{entity}/records/{key:path}", response_model=Envelope, summary="Delete a record")
 def delete(key: str, who: Writer, svc: Svc, entity: str = EntityParam,
            version: int = Query(..., ge=1, le=MAX_INT, description="the record's version when it was read")) -> JSONText:
+    """The region scope is checked on the record as it is when deleted, in the deleting transaction and at
+    the ``version`` named (:func:`hqd.registry.store.delete_record`): a record moved out of the editor's
+    scope in between is not deleted."""
     ent = _entity(entity)
     _no_nul(key, "key")
     parts = _key(ent, key)
-    current = reg.get(svc.engine, entity, parts)
-    scope.check_stored(who, entity, current)
-    reg.delete(svc.engine, entity, parts, expected_version=version, actor=who.username)
+    reg.delete(svc.engine, entity, parts, expected_version=version, actor=who.username,
+               check=lambda current: scope.check_stored(who, entity, current))
     return ok({"deleted": key})
 
 
