@@ -60,3 +60,124 @@ def test_delete_checks_scope_on_the_version_it_deletes(api: Api, monkeypatch: py
     assert_error(api.request("DELETE", "/api/registry/projects/records/HB-9?version=2", "hebei"), 403,
                  "out_of_scope")
     assert api.request("DELETE", "/api/registry/projects/records/HB-9?version=2", "beijing").status_code == 200
+
+
+# ------------------------------------------------------------------------------------------- login limit
+class _SlowHasher:
+    """The tests' cheap argon2 with a pause in ``verify`` (as real argon2 takes ~50 ms), counting how many
+    verifications run at once."""
+
+    def __init__(self, pause: float = 0.05) -> None:
+        from api_fixtures import CHEAP_HASHER
+
+        self.inner = CHEAP_HASHER
+        self.pause = pause
+        self.lock = threading.Lock()
+        self.running = 0
+        self.peak = 0
+        self.calls = 0
+
+    def hash(self, password: str) -> str:
+        return self.inner.hash(password)
+
+    def check_needs_rehash(self, stored: str) -> bool:
+        return self.inner.check_needs_rehash(stored)
+
+    def verify(self, stored: str, password: str) -> bool:
+        import time
+
+        with self.lock:
+            self.running += 1
+            self.calls += 1
+            self.peak = max(self.peak, self.running)
+        try:
+            time.sleep(self.pause)
+            return bool(self.inner.verify(stored, password))
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+def _parallel_logins(base: str, logins: list[tuple[str, str]]) -> list[int]:
+    import httpx
+
+    barrier = threading.Barrier(len(logins))
+    statuses: list[int] = [0] * len(logins)
+
+    def attempt(i: int) -> None:
+        with httpx.Client(base_url=base, timeout=120) as client:
+            barrier.wait(timeout=60)
+            user, password = logins[i]
+            statuses[i] = client.post("/api/auth/login", json={"username": user, "password": password}).status_code
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(len(logins))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    return statuses
+
+
+def test_parallel_wrong_passwords_meet_the_limit(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """40 parallel wrong passwords for one account from one address: exactly ``login_max_attempts`` are
+    checked (401), the others are refused before hashing (429).  Before the fix: 40 × 401."""
+    from api_fixtures import serve
+
+    from hqd.api import auth
+
+    slow = _SlowHasher()
+    monkeypatch.setattr(auth, "HASHER", slow)
+    limit = api.app.state.hqd.settings.login_max_attempts
+    with serve(api.app) as base:
+        statuses = _parallel_logins(base, [("admin", f"wrong-{i}") for i in range(40)])
+    assert sorted(set(statuses)) == [401, 429], statuses
+    assert statuses.count(401) == limit and statuses.count(429) == 40 - limit
+    assert slow.calls == limit  # the refused ones cost no hash
+
+
+def test_many_addresses_cannot_multiply_guesses(api: Api) -> None:
+    """20 client addresses × 5 wrong passwords at the admin: the account's own counter stops them at
+    ``login_max_attempts_account`` (before the fix: 100 guesses, all 401)."""
+    from fastapi.testclient import TestClient
+
+    settings = api.app.state.hqd.settings
+    checked = 0
+    for i in range(20):
+        with TestClient(api.app, raise_server_exceptions=False, client=(f"10.0.0.{i + 1}", 40000)) as client:
+            for _ in range(settings.login_max_attempts):
+                r = client.post("/api/auth/login", json={"username": "admin", "password": "not-the-one"})
+                assert r.status_code in (401, 429), r.text
+                checked += r.status_code == 401
+    assert checked == settings.login_max_attempts_account
+    with TestClient(api.app, raise_server_exceptions=False, client=("10.0.1.1", 40000)) as client:
+        assert_error(client.post("/api/auth/login", json={"username": "admin", "password": "admin-password"}),
+                     429, "rate_limited")
+        # another account from a fresh address is not affected
+        assert client.post("/api/auth/login", json={"username": "viewer", "password": "viewer-password"}
+                           ).status_code == 200
+
+
+def test_one_address_cannot_spray_many_accounts(api: Api) -> None:
+    settings = api.app.state.hqd.settings
+    statuses = [api.client.post("/api/auth/login", json={"username": f"spray{i}", "password": "wrong-one"}
+                                ).status_code for i in range(settings.login_max_attempts_address + 3)]
+    assert statuses.count(401) == settings.login_max_attempts_address and statuses[-1] == 429
+
+
+def test_concurrent_hashing_is_bounded(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """16 parallel logins (right and wrong passwords, several accounts): never more than
+    ``login_hash_concurrency`` argon2 verifications at once (before the fix: as many as requests)."""
+    from api_fixtures import serve
+
+    from hqd.api import auth
+
+    slow = _SlowHasher(pause=0.1)
+    monkeypatch.setattr(auth, "HASHER", slow)
+    bound = api.app.state.hqd.settings.login_hash_concurrency
+    users = ["admin", "editor", "viewer", "hebei"]
+    logins = [(u, f"{u}-password" if i % 2 else "wrong-pass") for i in range(4) for u in users]
+    with serve(api.app) as base:
+        statuses = _parallel_logins(base, logins)
+    assert sorted(set(statuses)) == [200, 401], statuses
+    assert slow.calls == len(logins)
+    assert 1 <= slow.peak <= bound

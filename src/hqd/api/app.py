@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -219,7 +220,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     registry.init_db(engine)
     auth_db.upgrade(engine)
     storage = Storage(settings.runs_dir, cache_size=settings.run_cache)
-    svc = Services(settings=settings, engine=engine, storage=storage, jobs=Jobs(storage, settings.job_workers))
+    svc = Services(settings=settings, engine=engine, storage=storage, jobs=Jobs(storage, settings.job_workers),
+                   hashing=threading.BoundedSemaphore(settings.login_hash_concurrency))
     if settings.demo:
         setup_demo(svc)
 

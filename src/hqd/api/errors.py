@@ -55,13 +55,14 @@ STATUS_OF: dict[str, int] = {
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     "rate_limited": 429,
+    "busy": 503,
 }
 
 #: Reason code of a bare HTTP status (routing errors and the like).
 CODE_OF_STATUS: dict[int, str] = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
     406: "not_acceptable", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
-    422: "invalid_request", 429: "rate_limited", 500: "internal_error",
+    422: "invalid_request", 429: "rate_limited", 500: "internal_error", 503: "busy",
 }
 
 

@@ -46,6 +46,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("page_size_max", 5000, "most rows one page of a list or table returns", int),
     Setting("session_hours", 12.0, "lifetime of a browser login session", float),
     Setting("login_max_attempts", 5, "failed logins allowed per user name and client address in the window", int),
+    Setting("login_max_attempts_account", 20, "failed logins allowed per user name from any address in the "
+            "window (many addresses cannot multiply the guesses at one account)", int),
+    Setting("login_max_attempts_address", 50, "failed logins allowed per client address for any user names "
+            "in the window", int),
+    Setting("login_hash_concurrency", 2, "password hashes computed at once (argon2id takes 64 MiB each); "
+            "further logins wait", int),
     Setting("login_window_minutes", 15.0, "window of the login rate limit; a locked-out client waits until "
             "it ends", float),
     Setting("secure_cookies", False, "mark session cookies Secure (set this behind HTTPS)", bool),
@@ -70,6 +76,9 @@ class ApiSettings:
     page_size_max: int = 5000
     session_hours: float = 12.0
     login_max_attempts: int = 5
+    login_max_attempts_account: int = 20
+    login_max_attempts_address: int = 50
+    login_hash_concurrency: int = 2
     login_window_minutes: float = 15.0
     secure_cookies: bool = False
     job_workers: int = 1

@@ -28,10 +28,14 @@ class NewToken(BaseModel):
 @router.post("/login", response_model=Envelope, summary="Log in: sets the session and CSRF cookies")
 def login(body: Login, request: Request, svc: Svc) -> JSONText:
     """Check the password (argon2), start a session and return the CSRF token that every browser write
-    must echo in ``X-CSRF-Token``.  Failed logins are limited per user name and client address (429)."""
+    must echo in ``X-CSRF-Token``.  Failed logins are limited per user name and client address, per user name
+    and per address (429), counted before the password is hashed; at most ``login_hash_concurrency`` hashes
+    run at once."""
     s = svc.settings
-    who = auth.authenticate(svc.engine, body.username, body.password, client_address(request),
-                            max_attempts=s.login_max_attempts, window_minutes=s.login_window_minutes)
+    limits = auth.LoginLimits(s.login_max_attempts, s.login_max_attempts_account, s.login_max_attempts_address,
+                              s.login_window_minutes)
+    who = auth.authenticate(svc.engine, body.username, body.password, client_address(request), limits=limits,
+                            hashing=svc.hashing)
     session_id, csrf = auth.create_session(svc.engine, who, s.session_hours)
     response = ok({"user": who.public(), "csrf_token": csrf})
     age = int(s.session_hours * 3600)
