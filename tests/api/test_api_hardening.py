@@ -181,3 +181,99 @@ def test_concurrent_hashing_is_bounded(api: Api, monkeypatch: pytest.MonkeyPatch
     assert sorted(set(statuses)) == [200, 401], statuses
     assert slow.calls == len(logins)
     assert 1 <= slow.peak <= bound
+
+
+# ------------------------------------------------------------------------------ request and error limits
+def test_nul_is_refused_in_any_json_media_type(api: Api) -> None:
+    """``application/vnd.api+json`` (and no media type at all) is parsed as JSON by FastAPI: the NUL check
+    applies to it too (before the fix it was skipped: 401 on SQLite, a database error on PostgreSQL)."""
+    import json
+
+    body = json.dumps({"username": "adm\u0000in", "password": "whatever-1"})
+    for media in ("application/vnd.api+json", "application/json; charset=utf-8", "text/json"):
+        r = api.client.post("/api/auth/login", content=body, headers={"Content-Type": media})
+        assert_error(r, 400, "invalid_character")
+    r = api.client.post("/api/auth/login", content=body.encode(), headers={"Content-Type": ""})
+    assert_error(r, 400, "invalid_character")
+
+
+def test_deep_json_is_refused_before_parsing(api: Api) -> None:
+    deep = '{"dataset": "jjj-demo", "recipe": ' + "[" * 5000 + "]" * 5000 + "}"
+    r = api.request("POST", "/api/runs", "editor", content=deep, headers={"Content-Type": "application/json"})
+    body = assert_error(r, 400, "too_deep")
+    assert "5001" in body["errors"][0]["message"]
+    # brackets inside strings do not count
+    text = '{"username": "' + "[" * 50 + '", "password": "x-' + "{" * 50 + '"}'
+    assert api.client.post("/api/auth/login", content=text, headers={"Content-Type": "application/json"}
+                           ).status_code == 401
+
+
+def test_recipe_aliases_are_refused(api: Api) -> None:
+    """A 'billion laughs' recipe (before: an error response of tens of MB, built for seconds)."""
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8))
+    r = api.request("POST", "/api/runs", "editor", json={"dataset": "jjj-demo", "recipe": laughs})
+    assert_error(r, 400, "yaml_alias")
+    assert len(r.content) < 4096
+
+
+def test_error_bodies_are_capped(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reader that reports 50,000 long problems (as an alias-expanded YAML did: 92 MB) gives an error
+    response under ``max_error_kb`` that says how many problems it left out."""
+    import hqd.io.framework
+    from hqd.errors import HqdError, Problem
+
+    n = 50_000
+
+    def many(*_a: Any, **_k: Any) -> Any:
+        raise HqdError([Problem("invalid_value", f"node {i}: " + "lol" * 3000, row=i) for i in range(n)])
+
+    monkeypatch.setattr(hqd.io.framework, "load_framework", many)
+    r = api.request("POST", "/api/frameworks", "editor", files={"file": ("fw.yaml", b"a: 1")})
+    body = assert_error(r, 400)
+    assert len(r.content) <= api.app.state.hqd.settings.max_error_kb * 1024 + 1024
+    assert body["errors"][-1]["code"] == "too_many_problems"
+    shown = len(body["errors"]) - 1
+    assert 1 <= shown < n and body["errors"][-1]["message"].startswith(f"{n - shown} more problems")
+    assert body["errors"][0]["row"] == 0 and body["errors"][0]["message"].endswith("…")
+
+
+def test_capped_shortens_long_messages() -> None:
+    from hqd.api.errors import capped
+
+    out = capped([{"code": "x", "message": "y" * 100_000, "severity": "error"}] * 3, 8192)
+    assert len(out[0]["message"]) <= 1025 and out[0]["message"].endswith("…")
+    assert sum(len(p["message"]) for p in out) < 8192
+
+
+def test_unreadable_uploads_are_400(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Corrupt spreadsheets and a legacy .xls: a 4xx in the one shape, never a 500; and any exception a
+    reader lets through becomes ``unreadable_file`` at the API edge."""
+    import zlib
+
+    not_zip = b"this is not a zip file at all" * 10
+    for route, extra in (("/api/frameworks", {}), ("/api/datasets", {"framework": "jjj"})):
+        for name in ("bad.xlsx", "legacy.xls" if route == "/api/datasets" else "bad.xlsm"):
+            r = api.request("POST", route, "editor", files={"file": (name, not_zip)}, data=extra)
+            assert 400 <= r.status_code < 500, (route, name, r.text[:300])
+            assert_error(r)
+    r = api.request("POST", "/api/registry/projects/import", "admin", files={"file": ("p.xlsx", not_zip)})
+    assert 400 <= r.status_code < 500, r.text[:300]
+    assert_error(r)
+
+    import hqd.io.framework
+
+    def broken(*_a: Any, **_k: Any) -> Any:
+        raise zlib.error("Error -3 while decompressing data: invalid distance too far back")
+
+    monkeypatch.setattr(hqd.io.framework, "load_framework", broken)
+    r = api.request("POST", "/api/frameworks", "editor", files={"file": ("fw.xlsx", not_zip)})
+    body = assert_error(r, 400, "unreadable_file")
+    assert body["errors"][0]["file"] == "fw.xlsx" and "error" in body["errors"][0]["message"]
+
+
+def test_deep_geojson_is_400(api: Api) -> None:
+    deep = b'{"type": "FeatureCollection", "features": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    r = api.request("POST", "/api/geojson", "editor", files={"file": ("deep.geojson", deep)})
+    assert_error(r, 400, "invalid_geojson")

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from hqd.api.errors import capped
 from hqd.api.storage import Storage, read_json, utcnow, write_json
 from hqd.errors import HqdError, Problem
 
@@ -57,7 +58,7 @@ class Jobs:
             try:
                 work(report)
             except HqdError as err:
-                self._save(jid, status="failed", stage="failed", errors=[p.to_dict() for p in err.problems])
+                self._save(jid, status="failed", stage="failed", errors=capped([p.to_dict() for p in err.problems]))
                 shutil.rmtree(self.storage.building_dir(jid), ignore_errors=True)
                 return
             except Exception as exc:  # a bug: keep the server alive, report it without internals

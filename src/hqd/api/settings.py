@@ -43,6 +43,10 @@ SETTINGS: tuple[Setting, ...] = (
             "with its analyses and uncertainty, and the registry's synthetic demo data when the registry is empty",
             bool),
     Setting("max_upload_mb", 20.0, "largest request body accepted (uploads, imports), in MiB; larger is 413", float),
+    Setting("max_json_depth", 32, "deepest nesting of arrays and objects accepted in a JSON request body; "
+            "deeper is 400 too_deep", int),
+    Setting("max_error_kb", 64.0, "largest error response body, in KiB: long messages are shortened and "
+            "problems beyond it are counted in a last one (too_many_problems)", float),
     Setting("page_size_max", 5000, "most rows one page of a list or table returns", int),
     Setting("session_hours", 12.0, "lifetime of a browser login session", float),
     Setting("login_max_attempts", 5, "failed logins allowed per user name and client address in the window", int),
@@ -73,6 +77,8 @@ class ApiSettings:
     public_read: bool = True
     demo: bool = False
     max_upload_mb: float = 20.0
+    max_json_depth: int = 32
+    max_error_kb: float = 64.0
     page_size_max: int = 5000
     session_hours: float = 12.0
     login_max_attempts: int = 5

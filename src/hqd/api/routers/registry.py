@@ -347,7 +347,7 @@ async def import_file(who: Writer, svc: Svc, entity: str = EntityParam,
                       sheet: str | None = Query(None, max_length=100)) -> JSONText:
     """:func:`hqd.registry.import_frame`: every row validated first (all problems with row and column),
     then all written or nothing.  A scoped editor's rows must all lie in their scope."""
-    from hqd.api.storage import safe_filename
+    from hqd.api.storage import parse_upload, safe_filename
 
     _entity(entity)
     _no_nul(sheet, "sheet")
@@ -358,7 +358,7 @@ async def import_file(who: Writer, svc: Svc, entity: str = EntityParam,
         with tempfile.TemporaryDirectory(prefix="hqd-import-") as folder:
             path = Path(folder) / name
             path.write_bytes(content)
-            raw = reg.read_table(path, sheet=sheet)
+            raw = parse_upload(name, None, lambda: reg.read_table(path, sheet=sheet))
             raw = scope.pin_import(svc.engine, who, entity, raw)
             return reg.import_frame(svc.engine, entity, raw, actor=who.username, dry_run=dry_run, source=name,
                                     sheet=sheet)

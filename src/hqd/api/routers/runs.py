@@ -51,10 +51,14 @@ def _recipe(value: dict[str, Any] | str | None, fallback: str | None) -> Any:
     data: Any = value
     if isinstance(value, str):
         try:
+            if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(value, Loader=yaml.SafeLoader)):
+                # aliases (*name) can expand a few hundred bytes into gigabytes ("billion laughs")
+                raise HqdError([Problem("yaml_alias", "the recipe uses YAML aliases (*name); write the values "
+                                        "out instead", column="recipe")])
             data = yaml.safe_load(value) if value.strip() else {}
         except yaml.YAMLError as exc:
-            raise HqdError([Problem("invalid_yaml", f"the recipe is not valid YAML: {exc}", column="recipe")]
-                           ) from None
+            raise HqdError([Problem("invalid_yaml", f"the recipe is not valid YAML: {str(exc)[:500]}",
+                                    column="recipe")]) from None
     if not isinstance(data, dict):
         raise HqdError([Problem("invalid_recipe", "a recipe must be a mapping of steps", column="recipe")])
     try:
