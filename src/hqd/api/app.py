@@ -56,6 +56,37 @@ def is_json_media(content_type: bytes | None) -> bool:
     return media == b"" or media.endswith(b"/json") or media.endswith(b"+json")
 
 
+_CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ESCAPED_CONTROL = re.compile(rb"\\u00(?:0[1-8bcefBCEF]|1[0-9a-fA-F]|7[fF])")
+
+
+def _has_control(body: bytes) -> bool:
+    """Whether JSON text holds a control character (other than tab and line breaks), raw or escaped
+    (``\u000b``); escapes are confirmed on the parsed text, so an escaped backslash before ``u000b`` is not
+    mistaken for one."""
+    if _CONTROL_BYTES.search(body):
+        return True
+    if not _ESCAPED_CONTROL.search(body):
+        return False
+    from hqd.registry.schema import CONTROL_CHARACTERS
+
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return False  # not JSON: the route answers 422
+
+    def walk(value: Any) -> bool:
+        if isinstance(value, str):
+            return CONTROL_CHARACTERS.search(value) is not None
+        if isinstance(value, dict):
+            return any(walk(k) or walk(v) for k, v in value.items())
+        if isinstance(value, list):
+            return any(walk(v) for v in value)
+        return False
+
+    return walk(data)
+
+
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
@@ -108,6 +139,10 @@ class LimitsMiddleware:
         body = b"".join(chunks)
         if b"\x00" in body or b"\\u0000" in body.lower():
             await self._refuse(send, 400, "invalid_character", "text in the request must not contain NUL characters")
+            return None
+        if _has_control(body):
+            await self._refuse(send, 400, "invalid_character", "text in the request must not contain control "
+                               "characters (only tab and line breaks)")
             return None
         depth = json_depth(body)
         if depth > self.max_json_depth:

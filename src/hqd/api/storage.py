@@ -107,6 +107,26 @@ def parse_upload(file: str, folder: Path | None, read: Callable[[], T]) -> T:
         raise unreadable(file, exc) from None
 
 
+_QUOTED = r"^'[=+\-@\t\r]"
+
+
+def unquoted(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without the apostrophe that the run directory's CSV files put before text a spreadsheet
+    would run as a formula (:func:`hqd.io.excel.safe_text`): the API serves JSON, where ``'-x`` would just be
+    a wrong name.  A copy only when some cell is quoted (tables are cached and shared)."""
+    out = frame
+    for column in frame.columns:
+        values = frame[column]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        quoted = values.astype(str).str.match(_QUOTED).fillna(False).to_numpy(dtype=bool) & values.notna().to_numpy()
+        if quoted.any():
+            if out is frame:
+                out = frame.copy()
+            out[column] = values.where(~quoted, values.astype(str).str.slice(1))
+    return out
+
+
 def read_json(path: Path) -> dict[str, Any]:
     return dict(json.loads(path.read_text(encoding="utf-8")))
 
@@ -377,16 +397,18 @@ class Storage:
         return value
 
     def table(self, rid: str, name: str) -> pd.DataFrame:
-        """A table of the run directory (``scores``, ``weights``, ``growth`` …) as the CLI reads it."""
+        """A table of the run directory (``scores``, ``weights``, ``growth`` …) as the CLI reads it, without
+        the CSV files' spreadsheet apostrophes (:func:`unquoted`)."""
         from hqd.io.rundir import read_scores
 
         path = self.run_dir(rid) / f"{name}.csv"
         if name not in TABLE_FILES or not path.exists():
             raise HqdError([Problem("unknown_table", f"run {rid!r} has no {name}.csv")])
         if name == "scores":
-            return self._cached((rid, name), path, lambda p: read_scores(p.parent))
+            return self._cached((rid, name), path, lambda p: unquoted(read_scores(p.parent)))
         dtypes = {c: str for c in ("region", "node", "parent", "child", "code")}
-        return self._cached((rid, name), path, lambda p: pd.read_csv(p, dtype=dtypes, keep_default_na=True))
+        return self._cached((rid, name), path,
+                            lambda p: unquoted(pd.read_csv(p, dtype=dtypes, keep_default_na=True)))
 
     def folder_tables(self, rid: str, folder: str) -> list[str]:
         path = self.run_dir(rid) / folder
@@ -407,7 +429,7 @@ class Storage:
                         break
                     notes.append(line[1:].strip())
             frame = pd.read_csv(p, comment=None, skiprows=len(notes), dtype={"region": str, "node": str})
-            return frame, notes
+            return unquoted(frame), notes
 
         value: tuple[pd.DataFrame, list[str]] = self._cached((rid, f"{folder}/{name}"), path, load)
         return value

@@ -17,6 +17,16 @@ router = APIRouter(prefix="/api", tags=["inputs"], responses=ERROR_RESPONSES)
 DATA_FORMATS = ("table", "auto", "nbs", "worldbank", "undp", "yearbook")
 
 
+def _plain(**texts: str | None) -> None:
+    """Form fields with NUL or other control characters (tab and line breaks aside) are refused."""
+    from hqd.registry.schema import CONTROL_CHARACTERS
+
+    bad = [name for name, value in texts.items() if value is not None and CONTROL_CHARACTERS.search(value)]
+    if bad:
+        raise HqdError([Problem("invalid_character", f"{name}: text must not contain NUL or other control "
+                                "characters", column=name) for name in bad])
+
+
 def _public(meta: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in meta.items() if not k.endswith("path")}
 
@@ -33,6 +43,7 @@ async def upload_framework(who: Writer, svc: Svc, file: UploadFile = File(..., d
                            name: str | None = Form(None, max_length=100)) -> JSONText:
     """Validated with :func:`hqd.io.framework.load_framework` (as ``hqd validate``); every problem is
     reported at once with its row and column."""
+    _plain(name=name, file=file.filename)
     content = await file.read()
     meta = await run_in_threadpool(svc.storage.save_framework, file.filename, content, name=name,
                                    owner=who.username)
@@ -100,6 +111,9 @@ async def upload_dataset(
     """Validated exactly as ``hqd validate`` validates files (:func:`hqd.pipeline.load_inputs` with the
     default recipe): a bad panel is a 400 listing every problem with its row, column, region, year and
     indicator.  The size limit is the ``max_upload_mb`` setting (413 beyond it)."""
+    _plain(name=name, framework=framework, region_col=region_col, year_col=year_col, data_format=data_format,
+           indicator_col=indicator_col, value_col=value_col, region_names=region_names,
+           exclude_regions=exclude_regions, years=years, file=file.filename)
     options = data_options(region_col=region_col, year_col=year_col, data_format=data_format,
                            indicator_col=indicator_col, value_col=value_col, region_names=region_names,
                            exclude_regions=exclude_regions, years=years)
@@ -150,6 +164,7 @@ async def upload_geojson(who: Writer, svc: Svc, file: UploadFile = File(..., des
                          "whose features carry the GB/T 2260 code in a property (e.g. adcode)"),
                          name: str | None = Form(None, max_length=100)) -> JSONText:
     """Charts take it as ``geojson=<id>`` (a true choropleth instead of the city centres)."""
+    _plain(name=name, file=file.filename)
     content = await file.read()
     meta = await run_in_threadpool(svc.storage.save_geojson, file.filename, content, name=name, owner=who.username)
     return ok({"geojson": _public(meta)}, status=201)

@@ -27,6 +27,7 @@ from hqd.api.deps import Reader, Svc, Writer
 from hqd.api.errors import ERROR_RESPONSES, MAX_INT
 from hqd.api.responses import Envelope, JSONText, Page, ok, page, records_page
 from hqd.errors import HqdError, Problem, Problems
+from hqd.registry.schema import CONTROL_CHARACTERS
 from hqd.registry.summaries import ENTERPRISE_GROUPS, PROJECT_GROUPS
 
 router = APIRouter(prefix="/api/registry", tags=["registry"], responses=ERROR_RESPONSES)
@@ -51,10 +52,11 @@ def _entity(name: str) -> Any:
 
 
 def _no_nul(value: Any, where: str = "body") -> None:
-    """Text with NUL characters is refused (databases cannot store it)."""
-    if isinstance(value, str) and "\x00" in value:
-        raise HqdError([Problem("invalid_character", f"{where}: text must not contain NUL characters",
-                                column=where)])
+    """Text with NUL or other control characters is refused (databases cannot store NUL, spreadsheets
+    no control character); tab and line breaks are allowed."""
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise HqdError([Problem("invalid_character", f"{where}: text must not contain NUL or other control "
+                                "characters", column=where)])
     if isinstance(value, dict):
         for k, v in value.items():
             _no_nul(str(k), where)

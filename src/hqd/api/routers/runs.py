@@ -206,7 +206,15 @@ def run_regions(run_id: str, _who: Reader, svc: Svc) -> JSONText:
 
 
 def _period_given(start: int | None, end: int | None, node: str | None) -> bool:
+    _check_period(start, end)
     return start is not None or end is not None or node is not None
+
+
+def _check_period(start: int | None, end: int | None) -> None:
+    """A period runs forwards: ``start`` before ``end`` (else growth is ``nan%``)."""
+    if start is not None and end is not None and start >= end:
+        raise HqdError([Problem("invalid_period", f"start ({start}) must be before end ({end})", column="start",
+                                year=start)])
 
 
 def _result(svc: Svc, run_id: str, node: str | None) -> Any:
@@ -252,6 +260,7 @@ def narrative(run_id: str, _who: Reader, svc: Svc, region: list[str] | None = Qu
     are gone, the sentences of ``narrative.md`` (whole period) are returned instead, with ``region`` null."""
     from hqd.io.rundir import SYNTHETIC_LABEL
 
+    _check_period(start, end)
     try:
         result = svc.storage.result(run_id)
     except HqdError as err:
