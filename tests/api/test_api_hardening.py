@@ -388,3 +388,98 @@ def test_run_tables_are_served_without_spreadsheet_apostrophes(api: Api) -> None
 def test_periods_must_run_forwards(api: Api, route: str) -> None:
     body = assert_error(api.get(f"/api/runs/jjj-demo/{route}?start=2020&end=2015"), 400, "invalid_period")
     assert body["errors"][0]["year"] == 2020
+
+
+# ------------------------------------------------------------------------------------------------- jobs
+@pytest.fixture
+def slow_build(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """``hqd.pipeline.build`` waits for the returned event (up to 60 s) before building."""
+    import hqd.pipeline
+
+    release = threading.Event()
+    real = hqd.pipeline.build
+
+    def build(*args: Any, **kwargs: Any) -> Any:
+        release.wait(timeout=60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hqd.pipeline, "build", build)
+    return release
+
+
+def _job_status(api: Api, rid: str, wanted: tuple[str, ...], timeout: float = 60) -> dict[str, Any]:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = api.get(f"/api/jobs/{rid}").json()["job"]
+        if job["status"] in wanted:
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {rid} never reached {wanted}: {job}")
+
+
+def test_job_queue_is_bounded_and_jobs_cancel(tmp_path: Any, runs_template: Any, slow_build: threading.Event
+                                              ) -> None:
+    """One worker and one place in the queue: a third run is refused (503 queue_full; before: queued without
+    limit).  The queued job is cancelled before it starts, the running one at its next stage; neither leaves
+    a run behind.  Viewers and anonymous users cannot start or cancel jobs."""
+    import shutil
+
+    from api_fixtures import make_api
+
+    runs = tmp_path / "runs"
+    shutil.copytree(runs_template, runs)
+    api = make_api(f"sqlite:///{tmp_path / 'db.sqlite'}", runs, load_registry=False, job_workers=1,
+                   job_queue_max=1)
+    try:
+        new = {"dataset": "jjj-demo"}
+        assert_error(api.request("POST", "/api/runs", "viewer", json=new), 403, "forbidden")
+        assert_error(api.request("POST", "/api/runs", None, json=new), 401, "unauthenticated")
+        first = api.request("POST", "/api/runs", "editor", json=new).json()["run"]
+        second = api.request("POST", "/api/runs", "editor", json=new).json()["run"]
+        _job_status(api, first, ("running",))
+        third = api.request("POST", "/api/runs", "editor", json=new)
+        assert_error(third, 503, "queue_full")
+        assert third.headers["retry-after"]
+        assert_error(api.request("DELETE", f"/api/jobs/{second}", "viewer"), 403, "forbidden")
+        assert_error(api.request("DELETE", f"/api/jobs/{second}", "hebei"), 403, "forbidden")  # not its owner
+        queued = api.request("DELETE", f"/api/jobs/{second}", "editor")
+        assert queued.status_code == 200 and queued.json()["job"]["status"] == "cancelled"
+        running = api.request("DELETE", f"/api/jobs/{first}", "admin")
+        assert running.status_code == 200 and running.json()["job"]["stage"] == "cancelling"
+        slow_build.set()
+        assert _job_status(api, first, ("cancelled",))["errors"][0]["code"] == "cancelled"
+        for rid in (first, second):
+            assert_error(api.get(f"/api/runs/{rid}"), 404, "unknown_run")
+            assert not (runs / rid).exists()
+        assert_error(api.request("DELETE", f"/api/jobs/{first}", "admin"), 409, "conflict")
+        again = api.request("POST", "/api/runs", "editor", json=new)  # the queue has room again
+        assert again.status_code == 202
+        assert _job_status(api, again.json()["run"], ("done",), timeout=120)
+    finally:
+        api.client.close()
+        api.app.state.hqd.jobs.shutdown()
+        api.engine.dispose()
+
+
+def test_jobs_over_their_time_are_stopped(tmp_path: Any, runs_template: Any, slow_build: threading.Event) -> None:
+    import shutil
+    import time
+
+    from api_fixtures import make_api
+
+    runs = tmp_path / "runs"
+    shutil.copytree(runs_template, runs)
+    api = make_api(f"sqlite:///{tmp_path / 'db.sqlite'}", runs, load_registry=False, job_timeout_minutes=0.002)
+    try:
+        rid = api.request("POST", "/api/runs", "editor", json={"dataset": "jjj-demo"}).json()["run"]
+        time.sleep(0.3)  # over 0.12 s while the build waits
+        slow_build.set()
+        job = _job_status(api, rid, ("timed_out",))
+        assert job["errors"][0]["code"] == "timed_out" and "job_timeout_minutes" in job["errors"][0]["message"]
+        assert not (runs / rid).exists()
+    finally:
+        api.client.close()
+        api.app.state.hqd.jobs.shutdown()
+        api.engine.dispose()

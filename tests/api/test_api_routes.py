@@ -49,7 +49,7 @@ def wait_job(api: Api, job_id: str, timeout: float = 120) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = ok(api.get(f"/api/jobs/{job_id}"))["job"]
-        if job["status"] in ("done", "failed", "interrupted"):
+        if job["status"] in ("done", "failed", "interrupted", "cancelled", "timed_out"):
             return dict(job)
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} did not finish")
@@ -237,6 +237,16 @@ def _job(api: Api) -> None:
     rid = ok(api.request("POST", "/api/runs", "admin", json={"dataset": "jjj-demo"}), 202)["run"]
     job = wait_job(api, rid)
     assert job["status"] == "done" and job["owner"] == "admin" and job["kind"] == "run"
+
+
+def _cancel_job(api: Api) -> None:
+    rids = [ok(api.request("POST", "/api/runs", "editor", json={"dataset": "jjj-demo"}), 202)["run"] for _ in range(3)]
+    assert_error(api.request("DELETE", f"/api/jobs/{rids[-1]}", "hebei"), 403, "forbidden")  # not the owner
+    job = ok(api.request("DELETE", f"/api/jobs/{rids[-1]}", "editor"))["job"]
+    assert job["status"] == "cancelled" or job["stage"] == "cancelling"
+    assert wait_job(api, rids[-1])["status"] == "cancelled"
+    assert_error(api.get(f"/api/runs/{rids[-1]}"), 404, "unknown_run")
+    assert wait_job(api, rids[0])["status"] == "done"
 
 
 def _run(api: Api) -> None:
@@ -549,6 +559,8 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda a: ("/api/runs", {"json": {"dataset": "jjj-demo"}})),
     ("GET", "/api/jobs"): Route("read", _jobs, lambda a: a.request("POST", "/api/jobs")),
     ("GET", "/api/jobs/{job_id}"): Route("read", _job, lambda a: a.get("/api/jobs/nope")),
+    ("DELETE", "/api/jobs/{job_id}"): Route("write", _cancel_job, lambda a: a.request(
+        "DELETE", "/api/jobs/nope", "admin"), _get("/api/jobs/nope")),
     ("GET", "/api/runs/{run_id}"): Route("read", _run, lambda a: a.get("/api/runs/nope")),
     ("DELETE", "/api/runs/{run_id}"): Route("write", _delete_run, lambda a: a.request(
         "DELETE", "/api/runs/nope", "admin"), _get(f"/api/runs/{RUN}")),

@@ -289,7 +289,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     registry.init_db(engine)
     auth_db.upgrade(engine)
     storage = Storage(settings.runs_dir, cache_size=settings.run_cache)
-    svc = Services(settings=settings, engine=engine, storage=storage, jobs=Jobs(storage, settings.job_workers),
+    jobs = Jobs(storage, settings.job_workers, queue_max=settings.job_queue_max,
+                timeout_s=settings.job_timeout_minutes * 60)
+    svc = Services(settings=settings, engine=engine, storage=storage, jobs=jobs,
                    hashing=threading.BoundedSemaphore(settings.login_hash_concurrency))
     if settings.demo:
         setup_demo(svc)

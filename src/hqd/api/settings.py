@@ -60,6 +60,10 @@ SETTINGS: tuple[Setting, ...] = (
             "it ends", float),
     Setting("secure_cookies", False, "mark session cookies Secure (set this behind HTTPS)", bool),
     Setting("job_workers", 1, "runs built at the same time in the background", int),
+    Setting("job_queue_max", 8, "jobs that may wait for a worker; a run asked for beyond is refused (503 "
+            "queue_full)", int),
+    Setting("job_timeout_minutes", 30.0, "longest a job may run; it is stopped (timed_out) at its next stage "
+            "once over", float),
     Setting("run_cache", 8, "run results kept in memory for custom periods and narratives", int),
 )
 
@@ -88,6 +92,8 @@ class ApiSettings:
     login_window_minutes: float = 15.0
     secure_cookies: bool = False
     job_workers: int = 1
+    job_queue_max: int = 8
+    job_timeout_minutes: float = 30.0
     run_cache: int = 8
 
     @property

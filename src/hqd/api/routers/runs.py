@@ -112,6 +112,7 @@ def create_run(body: NewRun, who: Writer, svc: Svc) -> JSONText:
             from hqd.analysis.runs import write_jjj_analyses
 
             write_jjj_analyses(out, out / "analysis", permutations=999)
+        report("publishing the run", 0.95)
         st.publish(rid)
 
     job = svc.jobs.submit(rid, "run", who.username, work)
@@ -127,6 +128,14 @@ def jobs(_who: Reader, svc: Svc) -> JSONText:
 @router.get("/jobs/{job_id}", response_model=Envelope, summary="A job's status and progress")
 def job(job_id: str, _who: Reader, svc: Svc) -> JSONText:
     return ok({"job": svc.jobs.get(job_id)})
+
+
+@router.delete("/jobs/{job_id}", response_model=Envelope, summary="Cancel a queued or running job")
+def cancel_job(job_id: str, who: Writer, svc: Svc) -> JSONText:
+    """A queued job never starts; a running one stops at its next stage and its files are removed.  Its
+    owner or an admin may cancel it; a finished job is a 409."""
+    may_change(who, svc.jobs.get(job_id).get("owner"))
+    return ok({"job": svc.jobs.cancel(job_id)})
 
 
 @router.get("/runs/{run_id}", response_model=Envelope, summary="A run: summary and manifest")
