@@ -483,3 +483,53 @@ def test_jobs_over_their_time_are_stopped(tmp_path: Any, runs_template: Any, slo
         api.client.close()
         api.app.state.hqd.jobs.shutdown()
         api.engine.dispose()
+
+
+# ------------------------------------------------------------------------------------------ audit trail
+def test_security_events_are_audited(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    """Logins (ok, failed), tokens, users and roles, uploads, registry writes with their values and
+    deletions: one JSON line each on ``hqd.audit``, with who, when, what and from where."""
+    import json
+    import logging
+
+    from hqd.api import auth
+
+    caplog.set_level(logging.INFO, logger="hqd.audit")
+    api.client.post("/api/auth/login", json={"username": "viewer", "password": "wrong-pass"})
+    api.client.post("/api/auth/login", json={"username": "viewer", "password": "viewer-password"})
+    token = api.request("POST", "/api/auth/tokens", "admin", json={"name": "ci"}).json()["info"]
+    api.request("DELETE", f"/api/auth/tokens/{token['id']}", "admin")
+    auth.add_user(api.engine, "newbie", "newbie-password", "viewer", actor="admin")
+    auth.set_role(api.engine, "newbie", "editor", "130000")
+    _project(api, "AU-1", "130200", note="first")
+    api.request("PATCH", "/api/registry/projects/records/AU-1", "admin", json={"version": 1, "changes": {"note": "x"}})
+    api.request("DELETE", "/api/registry/projects/records/AU-1?version=2", "admin")
+    csv = b"project_id,name,region,investment_100m_cny,status\nAU-2,n,130200,1,signed\n"
+    api.request("POST", "/api/registry/projects/import", "editor", files={"file": ("p.csv", csv)})
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "hqd.audit"]
+    seen = {(e["event"], e.get("outcome") or e.get("action") or e.get("kind")) for e in lines}
+    assert {("login", "failed"), ("login", "ok"), ("token_created", None), ("token_revoked", None),
+            ("user_added", None), ("role_changed", None), ("registry_write", "create"),
+            ("registry_write", "update"), ("deleted", "projects"), ("upload", "registry_import")} <= seen, seen
+    assert all(e["at"] and e["actor"] for e in lines)
+    created = next(e for e in lines if e.get("action") == "create")
+    assert created["actor"] == "admin" and created["client"] == "testclient"
+    assert created["values"]["project_id"] == "AU-1" and created["values"]["note"] == "first"
+    failed = next(e for e in lines if e.get("outcome") == "failed")
+    assert failed["actor"] == "viewer" and failed["client"] == "testclient"
+    assert next(e for e in lines if e["event"] == "user_added")["actor"] == "admin"
+
+
+def test_anonymous_readers_see_no_user_names_or_server_paths(api: Api) -> None:
+    import re
+
+    _project(api, "AN-1", "130200")
+    for path in ("/api/runs/jjj-demo", "/api/registry/projects/records/AN-1", "/api/registry/history?limit=5",
+                 "/api/registry/projects/records?limit=5", "/api/jobs", "/api/runs", "/api/frameworks"):
+        text = api.get(path).text
+        assert "admin" not in text and "hqd-demo" not in text, (path, text[:300])
+        assert not re.search(r'"/(?!api/)[^"\s]+/[^"\s]*"', text), (path, text[:300])
+    # a logged-in reader sees them
+    assert api.get("/api/registry/projects/records/AN-1", "viewer").json()["record"]["updated_by"] == "admin"
+    manifest = api.get("/api/runs/jjj-demo").json()["manifest"]
+    assert manifest  # still served, only without the server's folders

@@ -12,7 +12,7 @@ import logging
 import re
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -216,6 +216,69 @@ class LimitsMiddleware:
                 await self._refuse(send, 413, "payload_too_large", limit)
 
 
+class AnonymousMiddleware:
+    """Answers to requests without a login (no API token, no live session) are JSON without user names or
+    absolute server paths (:func:`hqd.api.audit.redact`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def _anonymous(self, scope: Scope) -> bool:
+        headers = dict(scope.get("headers") or [])
+        if b"authorization" in headers:
+            return False
+        from http.cookies import SimpleCookie
+
+        cookie = SimpleCookie()
+        try:
+            cookie.load(headers.get(b"cookie", b"").decode("latin-1"))
+        except Exception:  # a malformed cookie header: no session
+            return True
+        session = cookie.get("hqd_session")
+        if session is None or not session.value:
+            return True
+        from starlette.concurrency import run_in_threadpool
+
+        from hqd.api import auth
+
+        svc = scope["app"].state.hqd
+        return await run_in_threadpool(auth.session_principal, svc.engine, session.value) is None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").startswith("/api") \
+                or not await self._anonymous(scope):
+            await self.app(scope, receive, send)
+            return
+        from hqd.api.audit import redact
+
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def buffered(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                media = dict(message.get("headers") or []).get(b"content-type", b"")
+                if not media.startswith(b"application/json"):
+                    await send(message)
+                    return
+                start = message
+                return
+            if start is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = b"".join(chunks)
+            with suppress(ValueError):
+                body = json.dumps(redact(json.loads(body)), ensure_ascii=False, separators=(",", ":")).encode()
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, buffered)
+
+
 def _db_errors(app: FastAPI) -> None:
     def data_error(_request: Request, exc: Exception) -> Response:
         return errors.error_response(400, [errors.problem("invalid_value", "the database refused a value of "
@@ -314,6 +377,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     errors.install(app)
     _db_errors(app)
 
+    app.add_middleware(AnonymousMiddleware)
     app.add_middleware(LimitsMiddleware, max_bytes=settings.max_upload_bytes, max_json_depth=settings.max_json_depth)
     for module in (system, auth_routes, inputs, runs, registry_routes, charts):
         app.include_router(module.router)

@@ -43,6 +43,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from hqd.api import audit
 from hqd.api import auth_db as t
 from hqd.api.errors import ApiError
 from hqd.errors import HqdError, Problem
@@ -173,8 +174,8 @@ def _scope_for(role: str, scope: str | None) -> str | None:
     return code
 
 
-def add_user(engine: Engine, username: str, password: str, role: str, scope: str | None = None
-             ) -> dict[str, Any]:
+def add_user(engine: Engine, username: str, password: str, role: str, scope: str | None = None, *,
+             actor: str = "cli") -> dict[str, Any]:
     """Create a user (``conflict`` when the name exists)."""
     name = _check_username(username)
     _check_role(role)
@@ -187,6 +188,7 @@ def add_user(engine: Engine, username: str, password: str, role: str, scope: str
                                                 scope=code, created_at=at, updated_at=at))
     except IntegrityError:
         raise HqdError([Problem("conflict", f"user {name!r} exists", column="username")]) from None
+    audit.event("user_added", actor=actor, user=name, role=role, scope=code)
     return get_user(engine, name)
 
 
@@ -206,7 +208,8 @@ def list_users(engine: Engine) -> list[dict[str, Any]]:
     return [get_user(engine, name) for name in rows]
 
 
-def set_role(engine: Engine, username: str, role: str, scope: str | None = None) -> dict[str, Any]:
+def set_role(engine: Engine, username: str, role: str, scope: str | None = None, *, actor: str = "cli"
+             ) -> dict[str, Any]:
     """Change a user's role and scope (the scope is replaced: ``None`` removes it)."""
     _check_role(role)
     code = _scope_for(role, scope)
@@ -215,10 +218,11 @@ def set_role(engine: Engine, username: str, role: str, scope: str | None = None)
                             .values(role=role, scope=code, updated_at=now())).rowcount
     if done != 1:
         raise HqdError([Problem("not_found", f"no user {username!r}", column="username")])
+    audit.event("role_changed", actor=actor, user=username.strip(), role=role, scope=code)
     return get_user(engine, username)
 
 
-def set_password(engine: Engine, username: str, password: str) -> None:
+def set_password(engine: Engine, username: str, password: str, *, actor: str = "cli") -> None:
     _check_password(password)
     with write(engine) as conn:
         user_id = conn.execute(select(t.users.c.id).where(t.users.c.username == username.strip())).scalar()
@@ -227,9 +231,10 @@ def set_password(engine: Engine, username: str, password: str) -> None:
         conn.execute(update(t.users).where(t.users.c.id == user_id)
                      .values(password_hash=HASHER.hash(password), updated_at=now()))
         conn.execute(delete(t.sessions).where(t.sessions.c.user_id == user_id))
+    audit.event("password_changed", actor=actor, user=username.strip())
 
 
-def remove_user(engine: Engine, username: str) -> None:
+def remove_user(engine: Engine, username: str, *, actor: str = "cli") -> None:
     """Delete a user with their tokens and sessions."""
     with write(engine) as conn:
         user_id = conn.execute(select(t.users.c.id).where(t.users.c.username == username.strip())).scalar()
@@ -238,6 +243,7 @@ def remove_user(engine: Engine, username: str) -> None:
         conn.execute(delete(t.tokens).where(t.tokens.c.user_id == user_id))
         conn.execute(delete(t.sessions).where(t.sessions.c.user_id == user_id))
         conn.execute(delete(t.users).where(t.users.c.id == user_id))
+    audit.event("user_removed", actor=actor, user=username.strip())
 
 
 def _principal(row: Any, via: str, csrf: str | None = None) -> Principal:

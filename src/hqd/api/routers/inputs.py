@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from hqd.api.deps import Reader, Svc, Writer, may_change
+from hqd.api.audit import event
+from hqd.api.deps import Client, Reader, Svc, Writer, may_change
 from hqd.api.errors import ERROR_RESPONSES, MAX_INT
 from hqd.api.responses import Envelope, JSONText, Page, ok, page
 from hqd.errors import HqdError, Problem
@@ -39,7 +40,7 @@ def frameworks(_who: Reader, svc: Svc) -> JSONText:
 
 
 @router.post("/frameworks", response_model=Envelope, status_code=201, summary="Upload a framework file")
-async def upload_framework(who: Writer, svc: Svc, file: UploadFile = File(..., description="CSV, Excel or YAML"),
+async def upload_framework(who: Writer, svc: Svc, client: Client, file: UploadFile = File(..., description="CSV, Excel or YAML"),
                            name: str | None = Form(None, max_length=100)) -> JSONText:
     """Validated with :func:`hqd.io.framework.load_framework` (as ``hqd validate``); every problem is
     reported at once with its row and column."""
@@ -47,6 +48,8 @@ async def upload_framework(who: Writer, svc: Svc, file: UploadFile = File(..., d
     content = await file.read()
     meta = await run_in_threadpool(svc.storage.save_framework, file.filename, content, name=name,
                                    owner=who.username)
+    event("upload", actor=who.username, client=client, kind="framework", id=meta["id"], file=meta.get("file"),
+          bytes=len(content))
     return ok({"framework": _public(meta)}, status=201)
 
 
@@ -60,9 +63,10 @@ def framework(framework_id: str, _who: Reader, svc: Svc) -> JSONText:
 
 
 @router.delete("/frameworks/{framework_id}", response_model=Envelope, summary="Delete an uploaded framework")
-def delete_framework(framework_id: str, who: Writer, svc: Svc) -> JSONText:
+def delete_framework(framework_id: str, who: Writer, svc: Svc, client: Client) -> JSONText:
     may_change(who, svc.storage.framework(framework_id).get("owner"))
     svc.storage.delete_framework(framework_id)
+    event("deleted", actor=who.username, client=client, kind="framework", id=framework_id)
     return ok({"deleted": framework_id})
 
 
@@ -97,7 +101,7 @@ def datasets(_who: Reader, svc: Svc) -> JSONText:
 
 @router.post("/datasets", response_model=Envelope, status_code=201, summary="Upload a data table (a panel)")
 async def upload_dataset(
-    who: Writer, svc: Svc,
+    who: Writer, svc: Svc, client: Client,
     file: UploadFile = File(..., description="the panel: long, wide or wide-by-year CSV/Excel/Parquet, or an "
                             "official export (data_format)"),
     framework: str = Form(..., description="id of the framework the panel is checked against"),
@@ -122,6 +126,8 @@ async def upload_dataset(
     meta = await run_in_threadpool(lambda: svc.storage.save_dataset(
         data=(file.filename, content), regions=extra, framework=framework, options=options, name=name,
         owner=who.username))
+    event("upload", actor=who.username, client=client, kind="dataset", id=meta["id"], file=meta.get("file"),
+          framework=framework, bytes=len(content))
     return ok({"dataset": _public(meta)}, status=201)
 
 
@@ -146,9 +152,10 @@ def dataset_data(dataset_id: str, _who: Reader, svc: Svc, limit: int | None = Qu
 
 
 @router.delete("/datasets/{dataset_id}", response_model=Envelope, summary="Delete an uploaded dataset")
-def delete_dataset(dataset_id: str, who: Writer, svc: Svc) -> JSONText:
+def delete_dataset(dataset_id: str, who: Writer, svc: Svc, client: Client) -> JSONText:
     may_change(who, svc.storage.dataset(dataset_id).get("owner"))
     svc.storage.delete_dataset(dataset_id)
+    event("deleted", actor=who.username, client=client, kind="dataset", id=dataset_id)
     return ok({"deleted": dataset_id})
 
 
@@ -160,11 +167,13 @@ def geojsons(_who: Reader, svc: Svc) -> JSONText:
 
 
 @router.post("/geojson", response_model=Envelope, status_code=201, summary="Upload GeoJSON boundaries")
-async def upload_geojson(who: Writer, svc: Svc, file: UploadFile = File(..., description="a FeatureCollection "
+async def upload_geojson(who: Writer, svc: Svc, client: Client, file: UploadFile = File(..., description="a FeatureCollection "
                          "whose features carry the GB/T 2260 code in a property (e.g. adcode)"),
                          name: str | None = Form(None, max_length=100)) -> JSONText:
     """Charts take it as ``geojson=<id>`` (a true choropleth instead of the city centres)."""
     _plain(name=name, file=file.filename)
     content = await file.read()
     meta = await run_in_threadpool(svc.storage.save_geojson, file.filename, content, name=name, owner=who.username)
+    event("upload", actor=who.username, client=client, kind="geojson", id=meta["id"], file=meta.get("file"),
+          bytes=len(content))
     return ok({"geojson": _public(meta)}, status=201)

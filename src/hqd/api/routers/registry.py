@@ -22,8 +22,9 @@ from starlette.responses import Response
 
 from hqd import registry as reg
 from hqd.api import scope
+from hqd.api.audit import event
 from hqd.api.auth import covers
-from hqd.api.deps import Reader, Svc, Writer
+from hqd.api.deps import Client, Reader, Svc, Writer
 from hqd.api.errors import ERROR_RESPONSES, MAX_INT
 from hqd.api.responses import Envelope, JSONText, Page, ok, page, records_page
 from hqd.errors import HqdError, Problem, Problems
@@ -291,13 +292,15 @@ def records(request: Request, who: Reader, svc: Svc, entity: str = EntityParam,
 
 
 @router.post("/{entity}/records", response_model=Envelope, status_code=201, summary="Create a record")
-def create(who: Writer, svc: Svc, entity: str = EntityParam,
+def create(who: Writer, svc: Svc, client: Client, entity: str = EntityParam,
            values: dict[str, Any] = Body(..., description="field → value (text or JSON values)")) -> JSONText:
     """:func:`hqd.registry.create`, validated as imports validate; an existing key is a 409 conflict."""
     _entity(entity)
     _no_nul(values)
     scope.check_create(svc.engine, who, entity, values)
     record = reg.create(svc.engine, entity, values, actor=who.username)
+    event("registry_write", actor=who.username, client=client, action="create", entity=entity,
+          values={k: v for k, v in record.items() if k not in ("updated_at", "updated_by")})
     return ok({"record": record}, status=201)
 
 
@@ -312,7 +315,7 @@ def record(key: str, who: Reader, svc: Svc, entity: str = EntityParam) -> JSONTe
 
 
 @router.patch("/{entity}/records/{key:path}", response_model=Envelope, summary="Change a record")
-def update(key: str, body: Change, who: Writer, svc: Svc, entity: str = EntityParam) -> JSONText:
+def update(key: str, body: Change, who: Writer, svc: Svc, client: Client, entity: str = EntityParam) -> JSONText:
     """:func:`hqd.registry.update` if the record is still at ``version`` (else 409 conflict)."""
     ent = _entity(entity)
     _no_nul(key, "key")
@@ -325,11 +328,13 @@ def update(key: str, body: Change, who: Writer, svc: Svc, entity: str = EntityPa
     scope.check_update(svc.engine, who, entity, current, body.changes)
     record = reg.update(svc.engine, entity, parts, body.changes, expected_version=body.version,
                         actor=who.username)
+    event("registry_write", actor=who.username, client=client, action="update", entity=entity, key=key,
+          version=record.get("version"), changes=body.changes)
     return ok({"record": record})
 
 
 @router.delete("/{entity}/records/{key:path}", response_model=Envelope, summary="Delete a record")
-def delete(key: str, who: Writer, svc: Svc, entity: str = EntityParam,
+def delete(key: str, who: Writer, svc: Svc, client: Client, entity: str = EntityParam,
            version: int = Query(..., ge=1, le=MAX_INT, description="the record's version when it was read")) -> JSONText:
     """The region scope is checked on the record as it is when deleted, in the deleting transaction and at
     the ``version`` named (:func:`hqd.registry.store.delete_record`): a record moved out of the editor's
@@ -339,11 +344,12 @@ def delete(key: str, who: Writer, svc: Svc, entity: str = EntityParam,
     parts = _key(ent, key)
     reg.delete(svc.engine, entity, parts, expected_version=version, actor=who.username,
                check=lambda current: scope.check_stored(who, entity, current))
+    event("deleted", actor=who.username, client=client, kind=entity, id=key, version=version)
     return ok({"deleted": key})
 
 
 @router.post("/{entity}/import", response_model=Envelope, summary="Import a CSV or Excel file (dry run possible)")
-async def import_file(who: Writer, svc: Svc, entity: str = EntityParam,
+async def import_file(who: Writer, svc: Svc, client: Client, entity: str = EntityParam,
                       file: UploadFile = File(..., description=".csv or .xlsx with the template's headers"),
                       dry_run: bool = Query(False, description="validate and count, write nothing"),
                       sheet: str | None = Query(None, max_length=100)) -> JSONText:
@@ -366,6 +372,8 @@ async def import_file(who: Writer, svc: Svc, entity: str = EntityParam,
                                     sheet=sheet)
 
     report = await run_in_threadpool(work)
+    event("upload", actor=who.username, client=client, kind="registry_import", entity=entity, file=name,
+          bytes=len(content), dry_run=dry_run, rows=report.rows, inserted=report.inserted, updated=report.updated)
     return ok({"report": {"entity": report.entity, "source": report.source, "rows": report.rows,
                           "inserted": report.inserted, "updated": report.updated, "unchanged": report.unchanged,
                           "dry_run": report.dry_run, "summary": str(report),

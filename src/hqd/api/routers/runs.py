@@ -11,7 +11,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from starlette.responses import FileResponse, Response
 
-from hqd.api.deps import Reader, Svc, Writer, may_change
+from hqd.api.audit import event
+from hqd.api.deps import Client, Reader, Svc, Writer, may_change
 from hqd.api.errors import ERROR_RESPONSES, MAX_INT
 from hqd.api.responses import Envelope, JSONText, Page, ok, page
 from hqd.api.storage import DOWNLOADS, relocate, utcnow, write_json
@@ -77,7 +78,7 @@ def runs(_who: Reader, svc: Svc) -> JSONText:
 
 
 @router.post("/runs", response_model=Envelope, status_code=202, summary="Build a run (a background job)")
-def create_run(body: NewRun, who: Writer, svc: Svc) -> JSONText:
+def create_run(body: NewRun, who: Writer, svc: Svc, client: Client) -> JSONText:
     """Checks the inputs at once with :func:`hqd.pipeline.load_inputs` (a 400 lists every problem), then
     queues a job that builds the index (:func:`hqd.pipeline.build`), writes the run directory
     (:func:`hqd.io.rundir.write_run`) and runs the requested analyses; poll ``/api/jobs/{id}``."""
@@ -116,6 +117,8 @@ def create_run(body: NewRun, who: Writer, svc: Svc) -> JSONText:
         st.publish(rid)
 
     job = svc.jobs.submit(rid, "run", who.username, work)
+    event("run_started", actor=who.username, client=client, run=rid, dataset=ds["id"], framework=fw["id"],
+          analyses=list(body.analyses))
     return ok({"job": job, "run": rid}, status=202, headers={"Location": f"/api/jobs/{rid}"})
 
 
@@ -131,11 +134,13 @@ def job(job_id: str, _who: Reader, svc: Svc) -> JSONText:
 
 
 @router.delete("/jobs/{job_id}", response_model=Envelope, summary="Cancel a queued or running job")
-def cancel_job(job_id: str, who: Writer, svc: Svc) -> JSONText:
+def cancel_job(job_id: str, who: Writer, svc: Svc, client: Client) -> JSONText:
     """A queued job never starts; a running one stops at its next stage and its files are removed.  Its
     owner or an admin may cancel it; a finished job is a 409."""
     may_change(who, svc.jobs.get(job_id).get("owner"))
-    return ok({"job": svc.jobs.cancel(job_id)})
+    job = svc.jobs.cancel(job_id)
+    event("job_cancelled", actor=who.username, client=client, job=job_id)
+    return ok({"job": job})
 
 
 @router.get("/runs/{run_id}", response_model=Envelope, summary="A run: summary and manifest")
@@ -147,9 +152,10 @@ def run(run_id: str, _who: Reader, svc: Svc) -> JSONText:
 
 
 @router.delete("/runs/{run_id}", response_model=Envelope, summary="Delete a run")
-def delete_run(run_id: str, who: Writer, svc: Svc) -> JSONText:
+def delete_run(run_id: str, who: Writer, svc: Svc, client: Client) -> JSONText:
     may_change(who, svc.storage.run_summary(run_id).get("owner"))
     svc.storage.delete_run(run_id)
+    event("deleted", actor=who.username, client=client, kind="run", id=run_id)
     return ok({"deleted": run_id})
 
 
