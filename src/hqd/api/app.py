@@ -346,6 +346,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     from hqd.api.routers import registry as registry_routes
 
     settings = settings or ApiSettings.resolve()
+    from hqd.api import audit
+
+    audit.configure()
     url = settings.database_url()
     pool: dict[str, Any] = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 60}
     engine = registry.connect(url, **pool)

@@ -6,9 +6,9 @@ Events (``event``): ``login`` (``outcome`` ok, failed, rate_limited, busy), ``lo
 (framework, dataset, geojson, registry import with its counts), ``run_started``, ``job_cancelled``,
 ``deleted`` (runs, frameworks, datasets, registry records) and ``registry_write`` (create, update with the
 new values).  Each line says who (``actor``; ``cli`` for ``hqd users …``), when (``at``, UTC), what and from
-where (``client``, the peer address).  ``hqd serve`` logs ``hqd.audit`` at INFO; send it to a file or a
-collector with the usual logging configuration.  The registry's change log (``GET /api/registry/history``)
-keeps every field change, and every inserted record with its values, in the database besides.
+where (``client``, the peer address).  The app logs ``hqd.audit`` at INFO (:func:`configure`: to standard
+error unless logging is configured); send it to a file or a collector with the usual logging configuration.
+The registry's change log (``GET /api/registry/history``) keeps every field change in the database besides.
 
 Anonymous readers: :func:`redact` removes user names (``owner``, ``updated_by``, ``actor`` …) and absolute
 server paths (kept as their file name) from every JSON answer to a request without a login.
@@ -28,6 +28,16 @@ log = logging.getLogger("hqd.audit")
 #: Keys whose values are user names.
 USER_KEYS = frozenset({"owner", "updated_by", "actor", "created_by", "username", "author_user"})
 _ABSOLUTE = re.compile(r"^(?:/(?!api/)[^\s/][^\s]*/[^\s]*|[A-Za-z]:\\[^\s]*)$")
+
+
+def configure() -> None:
+    """Log audit events at INFO; to standard error unless logging is configured already (``hqd serve``
+    leaves it unconfigured; a deployment may route ``hqd.audit`` anywhere)."""
+    log.setLevel(logging.INFO)
+    if not log.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
+        log.addHandler(handler)
 
 
 def event(what: str, /, *, actor: str | None, client: str | None = None, **details: Any) -> None:
