@@ -49,7 +49,7 @@ def wait_job(api: Api, job_id: str, timeout: float = 120) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = ok(api.get(f"/api/jobs/{job_id}"))["job"]
-        if job["status"] in ("done", "failed", "interrupted"):
+        if job["status"] in ("done", "failed", "interrupted", "cancelled", "timed_out"):
             return dict(job)
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} did not finish")
@@ -140,7 +140,7 @@ def _frameworks(api: Api) -> None:
 def _upload_framework(api: Api) -> None:
     fid = upload_framework(api)
     assert fid in [f["id"] for f in ok(api.get("/api/frameworks"))["items"]]
-    body = ok(api.get(f"/api/frameworks/{fid}"))
+    body = ok(api.get(f"/api/frameworks/{fid}", "viewer"))  # anonymous readers see no user names
     assert body["framework"]["indicators"] == 36 and body["framework"]["owner"] == "editor"
 
 
@@ -220,7 +220,7 @@ def _create_run(api: Api) -> None:
     assert r.headers["location"] == f"/api/jobs/{body['run']}"
     job = wait_job(api, body["run"])
     assert job["status"] == "done" and job["progress"] == 1.0, job
-    run = ok(api.get(f"/api/runs/{body['run']}"))["run"]
+    run = ok(api.get(f"/api/runs/{body['run']}", "viewer"))["run"]
     assert run["dataset"] == did and run["owner"] == "editor" and "jjj_theil" in run["analyses"]
     scores = ok(api.get(f"/api/runs/{body['run']}/scores?node=HQD&year=2022"))["items"]
     assert sorted(s["rank"] for s in scores) == list(range(1, 14))
@@ -235,8 +235,19 @@ def _jobs(api: Api) -> None:
 
 def _job(api: Api) -> None:
     rid = ok(api.request("POST", "/api/runs", "admin", json={"dataset": "jjj-demo"}), 202)["run"]
-    job = wait_job(api, rid)
+    wait_job(api, rid)
+    job = ok(api.get(f"/api/jobs/{rid}", "viewer"))["job"]  # anonymous readers see no user names
     assert job["status"] == "done" and job["owner"] == "admin" and job["kind"] == "run"
+
+
+def _cancel_job(api: Api) -> None:
+    rids = [ok(api.request("POST", "/api/runs", "editor", json={"dataset": "jjj-demo"}), 202)["run"] for _ in range(3)]
+    assert_error(api.request("DELETE", f"/api/jobs/{rids[-1]}", "hebei"), 403, "forbidden")  # not the owner
+    job = ok(api.request("DELETE", f"/api/jobs/{rids[-1]}", "editor"))["job"]
+    assert job["status"] == "cancelled" or job["stage"] == "cancelling"
+    assert wait_job(api, rids[-1])["status"] == "cancelled"
+    assert_error(api.get(f"/api/runs/{rids[-1]}"), 404, "unknown_run")
+    assert wait_job(api, rids[0])["status"] == "done"
 
 
 def _run(api: Api) -> None:
@@ -366,7 +377,7 @@ def _history(api: Api) -> None:
     p = a_project(api)
     ok(api.request("PATCH", f"/api/registry/projects/records/{p['project_id']}", "admin",
                    json={"version": p["version"], "changes": {"note": "checked"}}))
-    items = ok(api.get(f"/api/registry/history?entity=projects&key={p['project_id']}"))["items"]
+    items = ok(api.get(f"/api/registry/history?entity=projects&key={p['project_id']}", "viewer"))["items"]
     assert items[0]["actor"] == "admin" and items[0]["field"] == "note" and items[0]["new_value"] == "checked"
 
 
@@ -476,7 +487,7 @@ def _import(api: Api) -> None:
     assert_error(api.get("/api/registry/projects/records/IMP-1"), 404, "not_found")
     done = ok(api.request("POST", "/api/registry/projects/import", "hebei", files=files))["report"]
     assert done["inserted"] == 2 and not done["dry_run"]
-    rec = ok(api.get("/api/registry/projects/records/IMP-1"))["record"]
+    rec = ok(api.get("/api/registry/projects/records/IMP-1", "viewer"))["record"]
     assert rec["investment_100m_cny"] == 1200.5 and rec["region"] == "130600" and rec["updated_by"] == "hebei"
 
 
@@ -549,6 +560,8 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda a: ("/api/runs", {"json": {"dataset": "jjj-demo"}})),
     ("GET", "/api/jobs"): Route("read", _jobs, lambda a: a.request("POST", "/api/jobs")),
     ("GET", "/api/jobs/{job_id}"): Route("read", _job, lambda a: a.get("/api/jobs/nope")),
+    ("DELETE", "/api/jobs/{job_id}"): Route("write", _cancel_job, lambda a: a.request(
+        "DELETE", "/api/jobs/nope", "admin"), _get("/api/jobs/nope")),
     ("GET", "/api/runs/{run_id}"): Route("read", _run, lambda a: a.get("/api/runs/nope")),
     ("DELETE", "/api/runs/{run_id}"): Route("write", _delete_run, lambda a: a.request(
         "DELETE", "/api/runs/nope", "admin"), _get(f"/api/runs/{RUN}")),

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -45,13 +47,72 @@ class _TooLarge(Exception):
     pass
 
 
-class LimitsMiddleware:
-    """Refuse request bodies over the size limit (413) and NUL characters in the URL or JSON text (400), in
-    the one error shape, before any route reads them; add the security headers to every ``/api`` answer."""
+def is_json_media(content_type: bytes | None) -> bool:
+    """Whether a request body is parsed as JSON: no media type (FastAPI then reads JSON), ``application/json``
+    or any ``…/…+json`` / ``…/json`` type such as ``application/vnd.api+json``."""
+    if not content_type:
+        return True
+    media = content_type.split(b";", 1)[0].strip().lower()
+    return media == b"" or media.endswith(b"/json") or media.endswith(b"+json")
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+
+_CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ESCAPED_CONTROL = re.compile(rb"\\u00(?:0[1-8bcefBCEF]|1[0-9a-fA-F]|7[fF])")
+
+
+def _has_control(body: bytes) -> bool:
+    """Whether JSON text holds a control character (other than tab and line breaks), raw or escaped
+    (``\u000b``); escapes are confirmed on the parsed text, so an escaped backslash before ``u000b`` is not
+    mistaken for one."""
+    if _CONTROL_BYTES.search(body):
+        return True
+    if not _ESCAPED_CONTROL.search(body):
+        return False
+    from hqd.registry.schema import CONTROL_CHARACTERS
+
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return False  # not JSON: the route answers 422
+
+    def walk(value: Any) -> bool:
+        if isinstance(value, str):
+            return CONTROL_CHARACTERS.search(value) is not None
+        if isinstance(value, dict):
+            return any(walk(k) or walk(v) for k, v in value.items())
+        if isinstance(value, list):
+            return any(walk(v) for v in value)
+        return False
+
+    return walk(data)
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def json_depth(body: bytes) -> int:
+    """The deepest nesting of arrays and objects in JSON text (strings skipped), vectorised with numpy so a
+    body of millions of brackets costs milliseconds, not a Python loop."""
+    import numpy as np
+
+    bare = _JSON_STRING.sub(b"", body)
+    codes = np.frombuffer(bare, dtype=np.uint8)
+    step = np.zeros(256, dtype=np.int64)
+    step[[ord("["), ord("{")]] = 1
+    step[[ord("]"), ord("}")]] = -1
+    steps = step[codes]
+    return int(np.cumsum(steps).max()) if steps.size else 0
+
+
+class LimitsMiddleware:
+    """Refuse request bodies over the size limit (413), JSON nested deeper than ``max_json_depth`` (400) and
+    NUL characters in the URL or JSON text (400), in the one error shape, before any route reads them; add
+    the security headers to every ``/api`` answer."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, max_json_depth: int = 32) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_json_depth = max_json_depth
 
     async def _refuse(self, send: Send, status: int, code: str, message: str) -> None:
         body = json.dumps(errors.error_body(status, [errors.problem(code, message)]), ensure_ascii=False).encode()
@@ -79,6 +140,15 @@ class LimitsMiddleware:
         if b"\x00" in body or b"\\u0000" in body.lower():
             await self._refuse(send, 400, "invalid_character", "text in the request must not contain NUL characters")
             return None
+        if _has_control(body):
+            await self._refuse(send, 400, "invalid_character", "text in the request must not contain control "
+                               "characters (only tab and line breaks)")
+            return None
+        depth = json_depth(body)
+        if depth > self.max_json_depth:
+            await self._refuse(send, 400, "too_deep", f"the JSON body is nested {depth} levels deep; the server's "
+                               f"limit is {self.max_json_depth} (max_json_depth)")
+            return None
         sent = False
 
         async def replay() -> Message:
@@ -104,7 +174,7 @@ class LimitsMiddleware:
             await self._refuse(send, 413, "payload_too_large", limit)
             return
         source = receive
-        if headers.get(b"content-type", b"").startswith(b"application/json"):
+        if is_json_media(headers.get(b"content-type")):
             replay = await self._json_body(receive, send)
             if replay is None:
                 return
@@ -144,6 +214,69 @@ class LimitsMiddleware:
         except _TooLarge:
             if not started and not refused:
                 await self._refuse(send, 413, "payload_too_large", limit)
+
+
+class AnonymousMiddleware:
+    """Answers to requests without a login (no API token, no live session) are JSON without user names or
+    absolute server paths (:func:`hqd.api.audit.redact`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def _anonymous(self, scope: Scope) -> bool:
+        headers = dict(scope.get("headers") or [])
+        if b"authorization" in headers:
+            return False
+        from http.cookies import SimpleCookie
+
+        cookie = SimpleCookie()
+        try:
+            cookie.load(headers.get(b"cookie", b"").decode("latin-1"))
+        except Exception:  # a malformed cookie header: no session
+            return True
+        session = cookie.get("hqd_session")
+        if session is None or not session.value:
+            return True
+        from starlette.concurrency import run_in_threadpool
+
+        from hqd.api import auth
+
+        svc = scope["app"].state.hqd
+        return await run_in_threadpool(auth.session_principal, svc.engine, session.value) is None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").startswith("/api") \
+                or not await self._anonymous(scope):
+            await self.app(scope, receive, send)
+            return
+        from hqd.api.audit import redact
+
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def buffered(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                media = dict(message.get("headers") or []).get(b"content-type", b"")
+                if not media.startswith(b"application/json"):
+                    await send(message)
+                    return
+                start = message
+                return
+            if start is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = b"".join(chunks)
+            with suppress(ValueError):
+                body = json.dumps(redact(json.loads(body)), ensure_ascii=False, separators=(",", ":")).encode()
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, buffered)
 
 
 def _db_errors(app: FastAPI) -> None:
@@ -213,13 +346,19 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     from hqd.api.routers import registry as registry_routes
 
     settings = settings or ApiSettings.resolve()
+    from hqd.api import audit
+
+    audit.configure()
     url = settings.database_url()
     pool: dict[str, Any] = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 60}
     engine = registry.connect(url, **pool)
     registry.init_db(engine)
     auth_db.upgrade(engine)
     storage = Storage(settings.runs_dir, cache_size=settings.run_cache)
-    svc = Services(settings=settings, engine=engine, storage=storage, jobs=Jobs(storage, settings.job_workers))
+    jobs = Jobs(storage, settings.job_workers, queue_max=settings.job_queue_max,
+                timeout_s=settings.job_timeout_minutes * 60)
+    svc = Services(settings=settings, engine=engine, storage=storage, jobs=jobs,
+                   hashing=threading.BoundedSemaphore(settings.login_hash_concurrency))
     if settings.demo:
         setup_demo(svc)
 
@@ -241,7 +380,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     errors.install(app)
     _db_errors(app)
 
-    app.add_middleware(LimitsMiddleware, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(AnonymousMiddleware)
+    app.add_middleware(LimitsMiddleware, max_bytes=settings.max_upload_bytes, max_json_depth=settings.max_json_depth)
     for module in (system, auth_routes, inputs, runs, registry_routes, charts):
         app.include_router(module.router)
     web = _web_dir()

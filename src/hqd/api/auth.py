@@ -20,9 +20,12 @@ Sessions
     CSRF token that browsers echo in the ``X-CSRF-Token`` header of every write (the token is also in the
     readable cookie ``hqd_csrf``: double submit, checked against the session's own copy).
 Login rate limit
-    At most ``login_max_attempts`` failed logins per (user name, client address) in a window of
-    ``login_window_minutes``; then HTTP 429 until the window ends.  Counted in the database (one row per
-    key, expired rows purged, at most :data:`MAX_ATTEMPT_KEYS` rows), so restarts do not reset it.
+    At most ``login_max_attempts`` failed logins per (user name, client address), ``login_max_attempts_account``
+    per user name from any address and ``login_max_attempts_address`` per address in a window of
+    ``login_window_minutes``; then HTTP 429 until the window ends.  Every attempt is counted atomically
+    *before* its password is hashed (a success gives its count back), in the database (one row per key,
+    expired rows purged, at most :data:`MAX_ATTEMPT_KEYS` rows), so neither parallel requests nor restarts
+    get extra guesses.  At most ``login_hash_concurrency`` hashes run at once (argon2id takes 64 MiB each).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +43,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from hqd.api import audit
 from hqd.api import auth_db as t
 from hqd.api.errors import ApiError
 from hqd.errors import HqdError, Problem
@@ -169,8 +174,8 @@ def _scope_for(role: str, scope: str | None) -> str | None:
     return code
 
 
-def add_user(engine: Engine, username: str, password: str, role: str, scope: str | None = None
-             ) -> dict[str, Any]:
+def add_user(engine: Engine, username: str, password: str, role: str, scope: str | None = None, *,
+             actor: str = "cli") -> dict[str, Any]:
     """Create a user (``conflict`` when the name exists)."""
     name = _check_username(username)
     _check_role(role)
@@ -183,6 +188,7 @@ def add_user(engine: Engine, username: str, password: str, role: str, scope: str
                                                 scope=code, created_at=at, updated_at=at))
     except IntegrityError:
         raise HqdError([Problem("conflict", f"user {name!r} exists", column="username")]) from None
+    audit.event("user_added", actor=actor, user=name, role=role, scope=code)
     return get_user(engine, name)
 
 
@@ -202,7 +208,8 @@ def list_users(engine: Engine) -> list[dict[str, Any]]:
     return [get_user(engine, name) for name in rows]
 
 
-def set_role(engine: Engine, username: str, role: str, scope: str | None = None) -> dict[str, Any]:
+def set_role(engine: Engine, username: str, role: str, scope: str | None = None, *, actor: str = "cli"
+             ) -> dict[str, Any]:
     """Change a user's role and scope (the scope is replaced: ``None`` removes it)."""
     _check_role(role)
     code = _scope_for(role, scope)
@@ -211,10 +218,11 @@ def set_role(engine: Engine, username: str, role: str, scope: str | None = None)
                             .values(role=role, scope=code, updated_at=now())).rowcount
     if done != 1:
         raise HqdError([Problem("not_found", f"no user {username!r}", column="username")])
+    audit.event("role_changed", actor=actor, user=username.strip(), role=role, scope=code)
     return get_user(engine, username)
 
 
-def set_password(engine: Engine, username: str, password: str) -> None:
+def set_password(engine: Engine, username: str, password: str, *, actor: str = "cli") -> None:
     _check_password(password)
     with write(engine) as conn:
         user_id = conn.execute(select(t.users.c.id).where(t.users.c.username == username.strip())).scalar()
@@ -223,9 +231,10 @@ def set_password(engine: Engine, username: str, password: str) -> None:
         conn.execute(update(t.users).where(t.users.c.id == user_id)
                      .values(password_hash=HASHER.hash(password), updated_at=now()))
         conn.execute(delete(t.sessions).where(t.sessions.c.user_id == user_id))
+    audit.event("password_changed", actor=actor, user=username.strip())
 
 
-def remove_user(engine: Engine, username: str) -> None:
+def remove_user(engine: Engine, username: str, *, actor: str = "cli") -> None:
     """Delete a user with their tokens and sessions."""
     with write(engine) as conn:
         user_id = conn.execute(select(t.users.c.id).where(t.users.c.username == username.strip())).scalar()
@@ -234,6 +243,7 @@ def remove_user(engine: Engine, username: str) -> None:
         conn.execute(delete(t.tokens).where(t.tokens.c.user_id == user_id))
         conn.execute(delete(t.sessions).where(t.sessions.c.user_id == user_id))
         conn.execute(delete(t.users).where(t.users.c.id == user_id))
+    audit.event("user_removed", actor=actor, user=username.strip())
 
 
 def _principal(row: Any, via: str, csrf: str | None = None) -> Principal:
@@ -241,63 +251,115 @@ def _principal(row: Any, via: str, csrf: str | None = None) -> Principal:
 
 
 # ----------------------------------------------------------------------------------------- login limit
-def _attempt_key(username: str, client: str) -> str:
-    return f"{username.strip().lower()[:64]}|{client[:90]}"
+@dataclass(frozen=True)
+class LoginLimits:
+    """The login rate limit: failures allowed in ``window_minutes`` per (user name, address), per user name
+    from any address, and per address for any user name."""
+
+    per_pair: int = 5
+    per_account: int = 20
+    per_address: int = 50
+    window_minutes: float = 15.0
 
 
-def _retry_after(engine: Engine, key: str, max_attempts: int, window: dt.timedelta) -> int | None:
-    with read(engine) as conn:
-        row = conn.execute(select(t.login_attempts.c.failures, t.login_attempts.c.window_start)
-                           .where(t.login_attempts.c.key == key)).first()
-    if row is None:
-        return None
-    ends = _aware(row.window_start) + window
-    if row.failures >= max_attempts and ends > now():
-        return max(1, int((ends - now()).total_seconds()) + 1)
-    return None
+def _attempt_keys(username: str, client: str, limits: LoginLimits) -> dict[str, int]:
+    name = username.strip().lower()[:64]
+    return {f"{name}|{client[:90]}": limits.per_pair, f"user:{name}": limits.per_account,
+            f"addr:{client[:90]}": limits.per_address}
 
 
-def _record_failure(engine: Engine, key: str, window: dt.timedelta) -> None:
+def _upsert_zero(conn: Any, key: str, at: dt.datetime) -> None:
+    """Insert the counter ``key`` at 0 unless it exists (one atomic statement on SQLite and PostgreSQL)."""
+    table = t.login_attempts
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect_insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(dialect_insert(table).values(key=key, failures=0, window_start=at)
+                 .on_conflict_do_nothing(index_elements=["key"]))
+
+
+def _reserve(engine: Engine, keys: dict[str, int], window: dt.timedelta) -> None:
+    """Count one attempt on every key, *before* the password is hashed, or refuse (429) when a key is at its
+    limit.  One write transaction: SQLite's ``BEGIN IMMEDIATE`` serialises it, PostgreSQL locks the counter
+    rows (``FOR UPDATE``, keys in a fixed order), so parallel attempts cannot all read the same count."""
     at = now()
     table = t.login_attempts
+    ordered = sorted(keys)
     with write(engine) as conn:
         conn.execute(delete(table).where(table.c.window_start < at - window))
-        row = conn.execute(select(table.c.failures).where(table.c.key == key)).first()
-        if row is None:
-            conn.execute(insert(table).values(key=key, failures=1, window_start=at))
-            total = conn.execute(select(func.count()).select_from(table)).scalar_one()
-            if total > MAX_ATTEMPT_KEYS:  # bounded: forget the oldest keys first
-                oldest = select(table.c.key).order_by(table.c.window_start).limit(total - MAX_ATTEMPT_KEYS)
-                conn.execute(delete(table).where(table.c.key.in_(oldest.scalar_subquery())))
-        else:
-            conn.execute(update(table).where(table.c.key == key).values(failures=table.c.failures + 1))
+        for key in ordered:
+            _upsert_zero(conn, key, at)
+        stmt = select(table.c.key, table.c.failures, table.c.window_start).where(table.c.key.in_(ordered))
+        if conn.dialect.name == "postgresql":
+            stmt = stmt.order_by(table.c.key).with_for_update()
+        rows = conn.execute(stmt).all()
+        blocked = [_aware(r.window_start) + window for r in rows if r.failures >= keys[r.key]]
+        if blocked:
+            wait = max(1, int((max(blocked) - at).total_seconds()) + 1)
+            raise ApiError(429, "rate_limited", f"too many failed logins; try again in {wait} s",
+                           headers={"Retry-After": str(wait)})
+        conn.execute(update(table).where(table.c.key.in_(ordered)).values(failures=table.c.failures + 1))
+        total = conn.execute(select(func.count()).select_from(table)).scalar_one()
+        if total > MAX_ATTEMPT_KEYS:  # bounded: forget the oldest keys first
+            oldest = (select(table.c.key).where(table.c.key.not_in(ordered)).order_by(table.c.window_start)
+                      .limit(total - MAX_ATTEMPT_KEYS))
+            conn.execute(delete(table).where(table.c.key.in_(oldest.scalar_subquery())))
 
 
-def authenticate(engine: Engine, username: str, password: str, client: str, *, max_attempts: int,
-                 window_minutes: float) -> Principal:
-    """Check a user name and password; ``invalid_credentials`` (401) or ``rate_limited`` (429)."""
-    window = dt.timedelta(minutes=window_minutes)
-    key = _attempt_key(username, client)
-    wait = _retry_after(engine, key, max_attempts, window)
-    if wait is not None:
-        raise ApiError(429, "rate_limited", f"too many failed logins; try again in {wait} s",
-                       headers={"Retry-After": str(wait)})
+def _release(engine: Engine, keys: dict[str, int]) -> None:
+    """A successful login: forget the (user name, address) failures, and give back the attempt it reserved
+    on the account's and the address's counters."""
+    table = t.login_attempts
+    pair, *shared = list(keys)
+    with write(engine) as conn:
+        conn.execute(delete(table).where(table.c.key == pair))
+        conn.execute(update(table).where(table.c.key.in_(shared), table.c.failures > 0)
+                     .values(failures=table.c.failures - 1))
+
+
+#: At most this many password hashes are computed at once when no semaphore is given (argon2id's defaults
+#: take 64 MiB each).  The API passes its own, sized by the ``login_hash_concurrency`` setting.
+HASHING = threading.BoundedSemaphore(2)
+HASH_WAIT_S = 30.0
+
+
+def _verify(stored: str, password: str, hashing: threading.Semaphore) -> bool:
+    if not hashing.acquire(timeout=HASH_WAIT_S):
+        raise ApiError(503, "busy", "the server is busy checking other logins; try again shortly",
+                       headers={"Retry-After": "5"})
+    try:
+        return bool(HASHER.verify(stored, password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    finally:
+        hashing.release()
+
+
+def authenticate(engine: Engine, username: str, password: str, client: str, *, max_attempts: int | None = None,
+                 window_minutes: float | None = None, limits: LoginLimits | None = None,
+                 hashing: threading.Semaphore | None = None) -> Principal:
+    """Check a user name and password; ``invalid_credentials`` (401), ``rate_limited`` (429) or ``busy`` (503).
+
+    The attempt is counted (:func:`_reserve`) before any hashing, and hashing waits for one of the slots of
+    ``hashing`` — a flood of logins costs neither unbounded memory nor extra guesses.
+    """
+    base = limits or LoginLimits()
+    limits = LoginLimits(max_attempts or base.per_pair, base.per_account, base.per_address,
+                         window_minutes or base.window_minutes)
+    window = dt.timedelta(minutes=limits.window_minutes)
+    keys = _attempt_keys(username, client, limits)
+    _reserve(engine, keys, window)
     with read(engine) as conn:
         row = conn.execute(select(t.users).where(t.users.c.username == username.strip())).first()
-    ok = False
-    try:
-        # An unknown user costs one verification too, so timing does not tell which names exist.
-        ok = HASHER.verify(row.password_hash if row is not None else _DUMMY_HASH(), password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        ok = False
+    # An unknown user costs one verification too, so timing does not tell which names exist.
+    ok = _verify(row.password_hash if row is not None else _DUMMY_HASH(), password, hashing or HASHING)
     if not ok or row is None:
-        _record_failure(engine, key, window)
         raise ApiError(401, "invalid_credentials", "wrong user name or password")
-    with write(engine) as conn:
-        conn.execute(delete(t.login_attempts).where(t.login_attempts.c.key == key))
-        if HASHER.check_needs_rehash(row.password_hash):
-            conn.execute(update(t.users).where(t.users.c.id == row.id)
-                         .values(password_hash=HASHER.hash(password)))
+    _release(engine, keys)
+    if HASHER.check_needs_rehash(row.password_hash):
+        new_hash = HASHER.hash(password)
+        with write(engine) as conn:
+            conn.execute(update(t.users).where(t.users.c.id == row.id).values(password_hash=new_hash))
     return _principal(row, "session")
 
 

@@ -12,7 +12,8 @@ Policies (FastAPI dependencies): :func:`reader` (anyone when ``public_read``, el
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -38,6 +39,7 @@ class Services:
     engine: Engine
     storage: Storage
     jobs: Jobs
+    hashing: threading.Semaphore = field(default_factory=lambda: threading.BoundedSemaphore(2))
 
 
 def services(request: Request) -> Services:
@@ -123,3 +125,4 @@ Reader = Annotated[auth.Principal | None, Depends(reader)]
 Writer = Annotated[auth.Principal, Depends(writer)]
 Admin = Annotated[auth.Principal, Depends(admin)]
 User = Annotated[auth.Principal, Depends(user)]
+Client = Annotated[str, Depends(client_address)]

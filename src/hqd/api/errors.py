@@ -14,6 +14,7 @@ routing (404, 405), authentication and authorisation (401, 403), rate limits (42
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -55,13 +56,14 @@ STATUS_OF: dict[str, int] = {
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     "rate_limited": 429,
+    "busy": 503,
 }
 
 #: Reason code of a bare HTTP status (routing errors and the like).
 CODE_OF_STATUS: dict[int, str] = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
     406: "not_acceptable", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
-    422: "invalid_request", 429: "rate_limited", 500: "internal_error",
+    422: "invalid_request", 429: "rate_limited", 500: "internal_error", 503: "busy",
 }
 
 
@@ -110,31 +112,65 @@ def status_of(error: HqdError) -> int:
     return statuses.pop() if len(statuses) == 1 else 400
 
 
-def error_body(status: int, problems: list[dict[str, Any]]) -> dict[str, Any]:
-    errors = problems or [{"code": CODE_OF_STATUS.get(status, "error"), "message": "error", "severity": "error"}]
+#: Longest text of one field of a problem in an error response (longer is cut, ending in "…").
+MAX_FIELD_CHARS = 2000
+#: The error-size cap when no app setting applies (the ``max_error_kb`` setting's default).
+DEFAULT_ERROR_BYTES = 64 * 1024
+
+
+def capped(problems: list[dict[str, Any]], limit_bytes: int = DEFAULT_ERROR_BYTES) -> list[dict[str, Any]]:
+    """``problems`` cut to fit an error body of about ``limit_bytes``: every text field at most
+    :data:`MAX_FIELD_CHARS` characters, and the problems beyond the limit replaced by one
+    ``too_many_problems`` saying how many were left out — no request can produce a huge error body."""
+    chars = max(80, min(MAX_FIELD_CHARS, limit_bytes // 8))
+    out: list[dict[str, Any]] = []
+    size = 200
+    for pos, item in enumerate(problems):
+        short = {k: (v[:chars] + "…" if isinstance(v, str) and len(v) > chars else v) for k, v in item.items()}
+        n = len(json.dumps(short, ensure_ascii=False, default=str).encode("utf-8")) + 1
+        if out and size + n > limit_bytes:
+            left = len(problems) - pos
+            out.append(Problem("too_many_problems", f"{left} more problem{'s' if left != 1 else ''} not shown "
+                               "(the server's max_error_kb limit); fix these first").to_dict())
+            break
+        out.append(short)
+        size += n
+    return out
+
+
+def error_body(status: int, problems: list[dict[str, Any]], limit_bytes: int = DEFAULT_ERROR_BYTES) -> dict[str, Any]:
+    errors = capped(problems, limit_bytes) or [{"code": CODE_OF_STATUS.get(status, "error"), "message": "error",
+                                               "severity": "error"}]
     return {"ok": False, "error": errors[0]["code"], "errors": errors, "status": status}
 
 
-def error_response(status: int, problems: list[dict[str, Any]], headers: dict[str, str] | None = None
-                   ) -> JSONResponse:
-    return JSONResponse(error_body(status, problems), status_code=status, headers=headers)
+def error_response(status: int, problems: list[dict[str, Any]], headers: dict[str, str] | None = None,
+                   request: Request | None = None) -> JSONResponse:
+    return JSONResponse(error_body(status, problems, _limit(request)), status_code=status, headers=headers)
+
+
+def _limit(request: Request | None) -> int:
+    svc = getattr(getattr(request, "app", None), "state", None)
+    settings = getattr(getattr(svc, "hqd", None), "settings", None)
+    kb = getattr(settings, "max_error_kb", None)
+    return int(kb * 1024) if kb else DEFAULT_ERROR_BYTES
 
 
 def problem(code: str, message: str, **where: Any) -> dict[str, Any]:
     return Problem(code, message, **where).to_dict()
 
 
-def _hqd_error(_request: Request, exc: Exception) -> JSONResponse:
+def _hqd_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HqdError)
     status = status_of(exc)
     problems = [p.to_dict() for p in exc.problems if p.severity == "error"] or [p.to_dict() for p in exc.problems]
     headers = exc.headers if isinstance(exc, ApiError) else None
     if status == 401:
         headers = {"WWW-Authenticate": 'Bearer realm="hqd"', **(headers or {})}
-    return error_response(status, problems, headers)
+    return error_response(status, problems, headers, request)
 
 
-def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = []
     for item in exc.errors():
@@ -143,14 +179,14 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
         code = "missing_parameter" if item.get("type") == "missing" else "invalid_parameter"
         text = str(item.get("msg", "invalid value"))
         problems.append(problem(code, f"{loc[0] if loc else 'request'} {where!r}: {text}", column=where or None))
-    return error_response(422, problems)
+    return error_response(422, problems, request=request)
 
 
-def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = CODE_OF_STATUS.get(exc.status_code, "http_error")
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-    return error_response(exc.status_code, [problem(code, detail)], dict(exc.headers or {}))
+    return error_response(exc.status_code, [problem(code, detail)], dict(exc.headers or {}), request)
 
 
 def _server_error(request: Request, exc: Exception) -> JSONResponse:

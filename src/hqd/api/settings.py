@@ -43,13 +43,27 @@ SETTINGS: tuple[Setting, ...] = (
             "with its analyses and uncertainty, and the registry's synthetic demo data when the registry is empty",
             bool),
     Setting("max_upload_mb", 20.0, "largest request body accepted (uploads, imports), in MiB; larger is 413", float),
+    Setting("max_json_depth", 32, "deepest nesting of arrays and objects accepted in a JSON request body; "
+            "deeper is 400 too_deep", int),
+    Setting("max_error_kb", 64.0, "largest error response body, in KiB: long messages are shortened and "
+            "problems beyond it are counted in a last one (too_many_problems)", float),
     Setting("page_size_max", 5000, "most rows one page of a list or table returns", int),
     Setting("session_hours", 12.0, "lifetime of a browser login session", float),
     Setting("login_max_attempts", 5, "failed logins allowed per user name and client address in the window", int),
+    Setting("login_max_attempts_account", 20, "failed logins allowed per user name from any address in the "
+            "window (many addresses cannot multiply the guesses at one account)", int),
+    Setting("login_max_attempts_address", 50, "failed logins allowed per client address for any user names "
+            "in the window", int),
+    Setting("login_hash_concurrency", 2, "password hashes computed at once (argon2id takes 64 MiB each); "
+            "further logins wait", int),
     Setting("login_window_minutes", 15.0, "window of the login rate limit; a locked-out client waits until "
             "it ends", float),
     Setting("secure_cookies", False, "mark session cookies Secure (set this behind HTTPS)", bool),
     Setting("job_workers", 1, "runs built at the same time in the background", int),
+    Setting("job_queue_max", 8, "jobs that may wait for a worker; a run asked for beyond is refused (503 "
+            "queue_full)", int),
+    Setting("job_timeout_minutes", 30.0, "longest a job may run; it is stopped (timed_out) at its next stage "
+            "once over", float),
     Setting("run_cache", 8, "run results kept in memory for custom periods and narratives", int),
 )
 
@@ -67,12 +81,19 @@ class ApiSettings:
     public_read: bool = True
     demo: bool = False
     max_upload_mb: float = 20.0
+    max_json_depth: int = 32
+    max_error_kb: float = 64.0
     page_size_max: int = 5000
     session_hours: float = 12.0
     login_max_attempts: int = 5
+    login_max_attempts_account: int = 20
+    login_max_attempts_address: int = 50
+    login_hash_concurrency: int = 2
     login_window_minutes: float = 15.0
     secure_cookies: bool = False
     job_workers: int = 1
+    job_queue_max: int = 8
+    job_timeout_minutes: float = 30.0
     run_cache: int = 8
 
     @property

@@ -27,7 +27,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -37,6 +37,8 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 BUNDLED_FRAMEWORK = "jjj"
 BUNDLED_DATASET = "jjj-demo"
 DEMO_RUN = "jjj-demo"
+T = TypeVar("T")
+
 TABLE_FILES = ("scores", "weights", "growth", "drivers", "grades", "framework", "regions")
 DOWNLOADS = ("results.xlsx", "narrative.md", "manifest.json", "recipe.yaml", "scores.csv", "weights.csv",
              "growth.csv", "drivers.csv", "grades.csv", "framework.csv", "regions.csv")
@@ -84,6 +86,45 @@ def relocate(error: HqdError, folder: Path) -> HqdError:
             data["message"] = data["message"].replace(prefix + "/", "").replace(prefix, "")
         problems.append(Problem(**data))
     return HqdError(problems)
+
+
+def unreadable(file: str, exc: BaseException) -> HqdError:
+    """The second line of defence at the API edge: any exception other than an :class:`HqdError` while an
+    upload is parsed (a reader that missed a corrupt zip, an XML or encoding error, nesting too deep …) is
+    a 400 ``unreadable_file`` naming the file and the exception's class, never a 500."""
+    return HqdError([Problem("unreadable_file", f"the file could not be read ({exc.__class__.__name__}); "
+                             "check that it is a valid file of its type", file=file)])
+
+
+def parse_upload(file: str, folder: Path | None, read: Callable[[], T]) -> T:
+    """``read()`` with its errors located in ``file``: an :class:`HqdError` is relocated from ``folder``,
+    anything else becomes :func:`unreadable`."""
+    try:
+        return read()
+    except HqdError as err:
+        raise (relocate(err, folder) if folder is not None else err) from None
+    except Exception as exc:  # the edge's last line of defence (MemoryError, RecursionError included)
+        raise unreadable(file, exc) from None
+
+
+_QUOTED = r"^'[=+\-@\t\r]"
+
+
+def unquoted(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without the apostrophe that the run directory's CSV files put before text a spreadsheet
+    would run as a formula (:func:`hqd.io.excel.safe_text`): the API serves JSON, where ``'-x`` would just be
+    a wrong name.  A copy only when some cell is quoted (tables are cached and shared)."""
+    out = frame
+    for column in frame.columns:
+        values = frame[column]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        quoted = values.astype(str).str.match(_QUOTED).fillna(False).to_numpy(dtype=bool) & values.notna().to_numpy()
+        if quoted.any():
+            if out is frame:
+                out = frame.copy()
+            out[column] = values.where(~quoted, values.astype(str).str.slice(1))
+    return out
 
 
 def read_json(path: Path) -> dict[str, Any]:
@@ -147,10 +188,7 @@ class Storage:
         folder.mkdir(parents=True)
         try:
             (folder / file).write_bytes(content)
-            try:
-                fw = load_framework(folder / file)
-            except HqdError as err:
-                raise relocate(err, folder) from None
+            fw = parse_upload(file, folder, lambda: load_framework(folder / file))
             meta = {"id": fid, "name": name or Path(file).stem, "bundled": False, "file": file, "owner": owner,
                     "created_at": utcnow(), "nodes": len(fw.nodes), "indicators": len(fw.indicators),
                     "levels": fw.max_level, "index": fw.index_code, "dimensions": list(fw.dimensions),
@@ -225,11 +263,8 @@ class Storage:
             (folder / file).write_bytes(data[1])
             if regions is not None and regions_file is not None:
                 (folder / regions_file).write_bytes(regions[1])
-            try:
-                _, panel, _ = load_inputs(fw["path"], folder / file, None,
-                                          folder / regions_file if regions_file else None, **options)
-            except HqdError as err:
-                raise relocate(err, folder) from None
+            _, panel, _ = parse_upload(file, folder, lambda: load_inputs(
+                fw["path"], folder / file, None, folder / regions_file if regions_file else None, **options))
             meta = {"id": did, "name": name or Path(file).stem, "bundled": False, "framework": framework,
                     "file": file, "regions_file": regions_file, "recipe_file": None, "options": options,
                     "owner": owner, "created_at": utcnow(), "synthetic": panel.synthetic,
@@ -267,7 +302,9 @@ class Storage:
         try:
             data = json.loads(content.decode("utf-8-sig"))
         except (UnicodeDecodeError, ValueError) as exc:
-            raise HqdError([Problem("invalid_geojson", f"not JSON text: {exc}", file=file)]) from None
+            raise HqdError([Problem("invalid_geojson", f"not JSON text: {str(exc)[:200]}", file=file)]) from None
+        except RecursionError:
+            raise HqdError([Problem("invalid_geojson", "the JSON is nested too deeply", file=file)]) from None
         features = data.get("features") if isinstance(data, dict) else None
         if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(features, list) \
                 or not features:
@@ -360,16 +397,18 @@ class Storage:
         return value
 
     def table(self, rid: str, name: str) -> pd.DataFrame:
-        """A table of the run directory (``scores``, ``weights``, ``growth`` …) as the CLI reads it."""
+        """A table of the run directory (``scores``, ``weights``, ``growth`` …) as the CLI reads it, without
+        the CSV files' spreadsheet apostrophes (:func:`unquoted`)."""
         from hqd.io.rundir import read_scores
 
         path = self.run_dir(rid) / f"{name}.csv"
         if name not in TABLE_FILES or not path.exists():
             raise HqdError([Problem("unknown_table", f"run {rid!r} has no {name}.csv")])
         if name == "scores":
-            return self._cached((rid, name), path, lambda p: read_scores(p.parent))
+            return self._cached((rid, name), path, lambda p: unquoted(read_scores(p.parent)))
         dtypes = {c: str for c in ("region", "node", "parent", "child", "code")}
-        return self._cached((rid, name), path, lambda p: pd.read_csv(p, dtype=dtypes, keep_default_na=True))
+        return self._cached((rid, name), path,
+                            lambda p: unquoted(pd.read_csv(p, dtype=dtypes, keep_default_na=True)))
 
     def folder_tables(self, rid: str, folder: str) -> list[str]:
         path = self.run_dir(rid) / folder
@@ -390,7 +429,7 @@ class Storage:
                         break
                     notes.append(line[1:].strip())
             frame = pd.read_csv(p, comment=None, skiprows=len(notes), dtype={"region": str, "node": str})
-            return frame, notes
+            return unquoted(frame), notes
 
         value: tuple[pd.DataFrame, list[str]] = self._cached((rid, f"{folder}/{name}"), path, load)
         return value

@@ -4,7 +4,8 @@ Formula injection: a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab o
 would be run as a formula by a spreadsheet.  CSV exports prefix such cells with an apostrophe (``'=…``),
 which the importer strips again, so export → import round-trips unchanged; Excel exports store them as
 text cells (string type with the quote-prefix style), never as formulas.  Numbers and dates are written
-as numbers and dates.
+as numbers and dates.  Control characters (refused at input, but possibly stored by older versions) are
+written as U+FFFD in both formats (:func:`printable`), so one bad cell never breaks an export.
 
 CSV files are UTF-8 with a byte-order mark so that spreadsheet programs show Chinese correctly.
 """
@@ -29,8 +30,17 @@ TEXT_KINDS = ("text", "url", "ref", "credit_code", "choice")
 SYNTHETIC_NOTE = "synthetic demo data (合成示例数据): not real projects or enterprises"
 
 
+def printable(value: Any) -> Any:
+    """Text with its control characters (stored before they were refused at input) replaced by U+FFFD, which
+    shows where they were: openpyxl cannot write them (XML 1.0) and a spreadsheet would hide them."""
+    if isinstance(value, str) and sc.CONTROL_CHARACTERS.search(value):
+        return sc.CONTROL_CHARACTERS.sub("\ufffd", value)
+    return value
+
+
 def neutralise(value: Any) -> Any:
     """Prefix a text value that a spreadsheet would run as a formula with an apostrophe."""
+    value = printable(value)
     if isinstance(value, str) and value.startswith(sc.FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -105,7 +115,7 @@ def _write_xlsx(
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for values in frame.itertuples(index=False):
-        ws.append([None if (v is None or (isinstance(v, float) and pd.isna(v))) else v for v in values])
+        ws.append([None if (v is None or (isinstance(v, float) and pd.isna(v))) else printable(v) for v in values])
     text_idx = [i + 1 for i, c in enumerate(frame.columns) if c in text_columns]
     for row in ws.iter_rows(min_row=2):
         for i in text_idx:

@@ -230,6 +230,9 @@ PROJECTS = Entity(
             "total investment, 100 million CNY (亿元)",
             required=True,
             min_value=0.0,
+            # 100,000 亿元 = 10 trillion CNY, above any single project: a larger value is a typo (a yuan
+            # figure in the 亿元 column) and sums of a few such rows would overflow to inf
+            max_value=100_000.0,
             aliases=("总投资", "投资额(亿元)", "计划总投资(亿元)", "总投资额(亿元)", "投资(亿元)"),
             example="12.5",
         ),
@@ -647,6 +650,7 @@ VERSION_FIELD = Field(
     "版本",
     "row version read before editing (optional on import; a stale version is a conflict)",
     min_value=1,
+    max_value=2**31 - 1,
     aliases=("版本号",),
 )
 
@@ -808,6 +812,11 @@ def _to_list(values: pd.Series, ok: np.ndarray) -> list[Any]:
     return [v if good else None for v, good in zip(out, ok, strict=True)]
 
 
+#: Control characters refused in text (C0 except tab, line feed and carriage return, and DEL): spreadsheets
+#: (XML 1.0) cannot hold them, and they hide text in terminals and reports.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def clean(series: pd.Series) -> pd.Series:
     """Strip cells, turn blanks into NA and undo formula-neutralising apostrophes (Arrow strings)."""
     s = series.astype(pd.StringDtype("pyarrow")).str.strip()
@@ -865,6 +874,14 @@ def _parse_numeric(f: Field, s: pd.Series, present: np.ndarray, text: list[Any],
         lambda p: f"{f.name} must be a number; got {text[p]!r}",
     )
     values = num.to_numpy(dtype=float, na_value=np.nan)
+    infinite = ok & ~np.isfinite(values)
+    rep.cells(
+        "out_of_range",
+        f.name,
+        np.flatnonzero(infinite),
+        lambda p: f"{f.name} must be a finite number; got {text[p]!r}",
+    )
+    ok &= ~infinite
     if f.kind in ("int", "year"):
         frac = ok & (np.mod(np.nan_to_num(values), 1) != 0)
         rep.cells(
@@ -926,6 +943,15 @@ def parse_column(f: Field, raw: pd.Series, rep: Reporter, res: Resolver) -> list
     text: list[Any] = s.astype(object).tolist()
 
     if f.kind in ("text", "url"):
+        control = present & s.str.contains(CONTROL_CHARACTERS.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+        rep.cells(
+            "control_character",
+            f.name,
+            np.flatnonzero(control),
+            lambda p: f"{f.name} contains a control character "
+            f"(U+{ord(CONTROL_CHARACTERS.search(text[p]).group()):04X}); only tab and line breaks are allowed",  # type: ignore[union-attr]
+        )
+        present = present & ~control
         if f.max_len:
             long = present & (s.str.len().fillna(0).to_numpy() > f.max_len)
             rep.cells(

@@ -15,7 +15,7 @@ Bulk inserts use PostgreSQL's ``COPY … FROM STDIN`` (psycopg) and, elsewhere, 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -411,13 +411,28 @@ def update_records(
     )
 
 
-def delete_record(conn: Connection, ent: Entity, key: Sequence[Any], version: int, *, actor: str) -> None:
-    """Delete one record if it still has ``version``; log the deletion with the record's last values."""
+def delete_record(
+    conn: Connection,
+    ent: Entity,
+    key: Sequence[Any],
+    version: int,
+    *,
+    actor: str,
+    check: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """Delete one record if it still has ``version``; log the deletion with the record's last values.
+
+    ``check(record)`` (e.g. the API's region scope) sees the record as it is locked in this transaction —
+    row lock on PostgreSQL, the write lock on SQLite — and at the version the delete names, so nobody
+    can change the record between the check and the delete; it raises to refuse.
+    """
     current = fetch(conn, ent, [key], lock=True).get(tuple(key))
     if current is None:
         raise not_found(ent.name, key)
     if current["version"] != version:
         raise conflict(ent.name, key, f"is at version {current['version']}, not {version}", column="version")
+    if check is not None:
+        check(current)
     result = conn.execute(delete(ent.table).where(_where_key(ent, key), ent.table.c.version == version))
     if result.rowcount != 1:
         raise conflict(ent.name, key, "changed by someone else before it could be deleted")

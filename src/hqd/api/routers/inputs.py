@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from hqd.api.deps import Reader, Svc, Writer, may_change
+from hqd.api.audit import event
+from hqd.api.deps import Client, Reader, Svc, Writer, may_change
 from hqd.api.errors import ERROR_RESPONSES, MAX_INT
 from hqd.api.responses import Envelope, JSONText, Page, ok, page
 from hqd.errors import HqdError, Problem
@@ -15,6 +16,16 @@ from hqd.errors import HqdError, Problem
 router = APIRouter(prefix="/api", tags=["inputs"], responses=ERROR_RESPONSES)
 
 DATA_FORMATS = ("table", "auto", "nbs", "worldbank", "undp", "yearbook")
+
+
+def _plain(**texts: str | None) -> None:
+    """Form fields with NUL or other control characters (tab and line breaks aside) are refused."""
+    from hqd.registry.schema import CONTROL_CHARACTERS
+
+    bad = [name for name, value in texts.items() if value is not None and CONTROL_CHARACTERS.search(value)]
+    if bad:
+        raise HqdError([Problem("invalid_character", f"{name}: text must not contain NUL or other control "
+                                "characters", column=name) for name in bad])
 
 
 def _public(meta: dict[str, Any]) -> dict[str, Any]:
@@ -29,13 +40,16 @@ def frameworks(_who: Reader, svc: Svc) -> JSONText:
 
 
 @router.post("/frameworks", response_model=Envelope, status_code=201, summary="Upload a framework file")
-async def upload_framework(who: Writer, svc: Svc, file: UploadFile = File(..., description="CSV, Excel or YAML"),
+async def upload_framework(who: Writer, svc: Svc, client: Client, file: UploadFile = File(..., description="CSV, Excel or YAML"),
                            name: str | None = Form(None, max_length=100)) -> JSONText:
     """Validated with :func:`hqd.io.framework.load_framework` (as ``hqd validate``); every problem is
     reported at once with its row and column."""
+    _plain(name=name, file=file.filename)
     content = await file.read()
     meta = await run_in_threadpool(svc.storage.save_framework, file.filename, content, name=name,
                                    owner=who.username)
+    event("upload", actor=who.username, client=client, kind="framework", id=meta["id"], file=meta.get("file"),
+          bytes=len(content))
     return ok({"framework": _public(meta)}, status=201)
 
 
@@ -49,9 +63,10 @@ def framework(framework_id: str, _who: Reader, svc: Svc) -> JSONText:
 
 
 @router.delete("/frameworks/{framework_id}", response_model=Envelope, summary="Delete an uploaded framework")
-def delete_framework(framework_id: str, who: Writer, svc: Svc) -> JSONText:
+def delete_framework(framework_id: str, who: Writer, svc: Svc, client: Client) -> JSONText:
     may_change(who, svc.storage.framework(framework_id).get("owner"))
     svc.storage.delete_framework(framework_id)
+    event("deleted", actor=who.username, client=client, kind="framework", id=framework_id)
     return ok({"deleted": framework_id})
 
 
@@ -86,7 +101,7 @@ def datasets(_who: Reader, svc: Svc) -> JSONText:
 
 @router.post("/datasets", response_model=Envelope, status_code=201, summary="Upload a data table (a panel)")
 async def upload_dataset(
-    who: Writer, svc: Svc,
+    who: Writer, svc: Svc, client: Client,
     file: UploadFile = File(..., description="the panel: long, wide or wide-by-year CSV/Excel/Parquet, or an "
                             "official export (data_format)"),
     framework: str = Form(..., description="id of the framework the panel is checked against"),
@@ -100,6 +115,9 @@ async def upload_dataset(
     """Validated exactly as ``hqd validate`` validates files (:func:`hqd.pipeline.load_inputs` with the
     default recipe): a bad panel is a 400 listing every problem with its row, column, region, year and
     indicator.  The size limit is the ``max_upload_mb`` setting (413 beyond it)."""
+    _plain(name=name, framework=framework, region_col=region_col, year_col=year_col, data_format=data_format,
+           indicator_col=indicator_col, value_col=value_col, region_names=region_names,
+           exclude_regions=exclude_regions, years=years, file=file.filename)
     options = data_options(region_col=region_col, year_col=year_col, data_format=data_format,
                            indicator_col=indicator_col, value_col=value_col, region_names=region_names,
                            exclude_regions=exclude_regions, years=years)
@@ -108,6 +126,8 @@ async def upload_dataset(
     meta = await run_in_threadpool(lambda: svc.storage.save_dataset(
         data=(file.filename, content), regions=extra, framework=framework, options=options, name=name,
         owner=who.username))
+    event("upload", actor=who.username, client=client, kind="dataset", id=meta["id"], file=meta.get("file"),
+          framework=framework, bytes=len(content))
     return ok({"dataset": _public(meta)}, status=201)
 
 
@@ -132,9 +152,10 @@ def dataset_data(dataset_id: str, _who: Reader, svc: Svc, limit: int | None = Qu
 
 
 @router.delete("/datasets/{dataset_id}", response_model=Envelope, summary="Delete an uploaded dataset")
-def delete_dataset(dataset_id: str, who: Writer, svc: Svc) -> JSONText:
+def delete_dataset(dataset_id: str, who: Writer, svc: Svc, client: Client) -> JSONText:
     may_change(who, svc.storage.dataset(dataset_id).get("owner"))
     svc.storage.delete_dataset(dataset_id)
+    event("deleted", actor=who.username, client=client, kind="dataset", id=dataset_id)
     return ok({"deleted": dataset_id})
 
 
@@ -146,10 +167,13 @@ def geojsons(_who: Reader, svc: Svc) -> JSONText:
 
 
 @router.post("/geojson", response_model=Envelope, status_code=201, summary="Upload GeoJSON boundaries")
-async def upload_geojson(who: Writer, svc: Svc, file: UploadFile = File(..., description="a FeatureCollection "
+async def upload_geojson(who: Writer, svc: Svc, client: Client, file: UploadFile = File(..., description="a FeatureCollection "
                          "whose features carry the GB/T 2260 code in a property (e.g. adcode)"),
                          name: str | None = Form(None, max_length=100)) -> JSONText:
     """Charts take it as ``geojson=<id>`` (a true choropleth instead of the city centres)."""
+    _plain(name=name, file=file.filename)
     content = await file.read()
     meta = await run_in_threadpool(svc.storage.save_geojson, file.filename, content, name=name, owner=who.username)
+    event("upload", actor=who.username, client=client, kind="geojson", id=meta["id"], file=meta.get("file"),
+          bytes=len(content))
     return ok({"geojson": _public(meta)}, status=201)

@@ -22,11 +22,13 @@ from starlette.responses import Response
 
 from hqd import registry as reg
 from hqd.api import scope
+from hqd.api.audit import event
 from hqd.api.auth import covers
-from hqd.api.deps import Reader, Svc, Writer
+from hqd.api.deps import Client, Reader, Svc, Writer
 from hqd.api.errors import ERROR_RESPONSES, MAX_INT
 from hqd.api.responses import Envelope, JSONText, Page, ok, page, records_page
 from hqd.errors import HqdError, Problem, Problems
+from hqd.registry.schema import CONTROL_CHARACTERS
 from hqd.registry.summaries import ENTERPRISE_GROUPS, PROJECT_GROUPS
 
 router = APIRouter(prefix="/api/registry", tags=["registry"], responses=ERROR_RESPONSES)
@@ -51,10 +53,11 @@ def _entity(name: str) -> Any:
 
 
 def _no_nul(value: Any, where: str = "body") -> None:
-    """Text with NUL characters is refused (databases cannot store it)."""
-    if isinstance(value, str) and "\x00" in value:
-        raise HqdError([Problem("invalid_character", f"{where}: text must not contain NUL characters",
-                                column=where)])
+    """Text with NUL or other control characters is refused (databases cannot store NUL, spreadsheets
+    no control character); tab and line breaks are allowed."""
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise HqdError([Problem("invalid_character", f"{where}: text must not contain NUL or other control "
+                                "characters", column=where)])
     if isinstance(value, dict):
         for k, v in value.items():
             _no_nul(str(k), where)
@@ -289,12 +292,14 @@ def records(request: Request, who: Reader, svc: Svc, entity: str = EntityParam,
 
 
 @router.post("/{entity}/records", response_model=Envelope, status_code=201, summary="Create a record")
-def create(who: Writer, svc: Svc, entity: str = EntityParam,
+def create(who: Writer, svc: Svc, client: Client, entity: str = EntityParam,
            values: dict[str, Any] = Body(..., description="field → value (text or JSON values)")) -> JSONText:
     """:func:`hqd.registry.create`, validated as imports validate; an existing key is a 409 conflict."""
     _entity(entity)
     _no_nul(values)
     record = reg.create(svc.engine, entity, values, actor=who.username, guard=scope.guard(who, entity))
+    event("registry_write", actor=who.username, client=client, action="create", entity=entity,
+          values={k: v for k, v in record.items() if k not in ("updated_at", "updated_by")})
     return ok({"record": record}, status=201)
 
 
@@ -309,7 +314,7 @@ def record(key: str, who: Reader, svc: Svc, entity: str = EntityParam) -> JSONTe
 
 
 @router.patch("/{entity}/records/{key:path}", response_model=Envelope, summary="Change a record")
-def update(key: str, body: Change, who: Writer, svc: Svc, entity: str = EntityParam) -> JSONText:
+def update(key: str, body: Change, who: Writer, svc: Svc, client: Client, entity: str = EntityParam) -> JSONText:
     """:func:`hqd.registry.update` if the record is still at ``version`` (else 409 conflict)."""
     ent = _entity(entity)
     _no_nul(key, "key")
@@ -321,28 +326,34 @@ def update(key: str, body: Change, who: Writer, svc: Svc, entity: str = EntityPa
                                 f"{body.version}: it was changed since you read it", column="version")])
     record = reg.update(svc.engine, entity, parts, body.changes, expected_version=body.version,
                         actor=who.username, guard=scope.guard(who, entity))
+    event("registry_write", actor=who.username, client=client, action="update", entity=entity, key=key,
+          version=record.get("version"), changes=body.changes)
     return ok({"record": record})
 
 
 @router.delete("/{entity}/records/{key:path}", response_model=Envelope, summary="Delete a record")
-def delete(key: str, who: Writer, svc: Svc, entity: str = EntityParam,
+def delete(key: str, who: Writer, svc: Svc, client: Client, entity: str = EntityParam,
            version: int = Query(..., ge=1, le=MAX_INT, description="the record's version when it was read")) -> JSONText:
+    """The region scope is checked on the record as it is when deleted, in the deleting transaction and at
+    the ``version`` named (:func:`hqd.registry.store.delete_record`): a record moved out of the editor's
+    scope in between is not deleted."""
     ent = _entity(entity)
     _no_nul(key, "key")
     parts = _key(ent, key)
     reg.delete(svc.engine, entity, parts, expected_version=version, actor=who.username,
                guard=scope.guard(who, entity))
+    event("deleted", actor=who.username, client=client, kind=entity, id=key, version=version)
     return ok({"deleted": key})
 
 
 @router.post("/{entity}/import", response_model=Envelope, summary="Import a CSV or Excel file (dry run possible)")
-async def import_file(who: Writer, svc: Svc, entity: str = EntityParam,
+async def import_file(who: Writer, svc: Svc, client: Client, entity: str = EntityParam,
                       file: UploadFile = File(..., description=".csv or .xlsx with the template's headers"),
                       dry_run: bool = Query(False, description="validate and count, write nothing"),
                       sheet: str | None = Query(None, max_length=100)) -> JSONText:
     """:func:`hqd.registry.import_frame`: every row validated first (all problems with row and column),
     then all written or nothing.  A scoped editor's rows must all lie in their scope."""
-    from hqd.api.storage import safe_filename
+    from hqd.api.storage import parse_upload, safe_filename
 
     _entity(entity)
     _no_nul(sheet, "sheet")
@@ -354,11 +365,13 @@ async def import_file(who: Writer, svc: Svc, entity: str = EntityParam,
         with tempfile.TemporaryDirectory(prefix="hqd-import-") as folder:
             path = Path(folder) / name
             path.write_bytes(content)
-            raw = reg.read_table(path, sheet=sheet)
+            raw = parse_upload(name, None, lambda: reg.read_table(path, sheet=sheet))
             return reg.import_frame(svc.engine, entity, raw, actor=who.username, dry_run=dry_run, source=name,
                                     sheet=sheet, guard=guard)
 
     report = await run_in_threadpool(work)
+    event("upload", actor=who.username, client=client, kind="registry_import", entity=entity, file=name,
+          bytes=len(content), dry_run=dry_run, rows=report.rows, inserted=report.inserted, updated=report.updated)
     return ok({"report": {"entity": report.entity, "source": report.source, "rows": report.rows,
                           "inserted": report.inserted, "updated": report.updated, "unchanged": report.unchanged,
                           "cleared": report.cleared, "dry_run": report.dry_run, "summary": str(report),

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from starlette.responses import FileResponse, Response
 
-from hqd.api.deps import Reader, Svc, Writer, may_change
+from hqd.api.audit import event
+from hqd.api.deps import Client, Reader, Svc, Writer, may_change
 from hqd.api.errors import ERROR_RESPONSES, MAX_INT
 from hqd.api.responses import Envelope, JSONText, Page, ok, page
 from hqd.api.storage import DOWNLOADS, relocate, utcnow, write_json
@@ -51,10 +52,14 @@ def _recipe(value: dict[str, Any] | str | None, fallback: str | None) -> Any:
     data: Any = value
     if isinstance(value, str):
         try:
+            if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(value, Loader=yaml.SafeLoader)):
+                # aliases (*name) can expand a few hundred bytes into gigabytes ("billion laughs")
+                raise HqdError([Problem("yaml_alias", "the recipe uses YAML aliases (*name); write the values "
+                                        "out instead", column="recipe")])
             data = yaml.safe_load(value) if value.strip() else {}
         except yaml.YAMLError as exc:
-            raise HqdError([Problem("invalid_yaml", f"the recipe is not valid YAML: {exc}", column="recipe")]
-                           ) from None
+            raise HqdError([Problem("invalid_yaml", f"the recipe is not valid YAML: {str(exc)[:500]}",
+                                    column="recipe")]) from None
     if not isinstance(data, dict):
         raise HqdError([Problem("invalid_recipe", "a recipe must be a mapping of steps", column="recipe")])
     try:
@@ -73,7 +78,7 @@ def runs(_who: Reader, svc: Svc) -> JSONText:
 
 
 @router.post("/runs", response_model=Envelope, status_code=202, summary="Build a run (a background job)")
-def create_run(body: NewRun, who: Writer, svc: Svc) -> JSONText:
+def create_run(body: NewRun, who: Writer, svc: Svc, client: Client) -> JSONText:
     """Checks the inputs at once with :func:`hqd.pipeline.load_inputs` (a 400 lists every problem), then
     queues a job that builds the index (:func:`hqd.pipeline.build`), writes the run directory
     (:func:`hqd.io.rundir.write_run`) and runs the requested analyses; poll ``/api/jobs/{id}``."""
@@ -108,9 +113,12 @@ def create_run(body: NewRun, who: Writer, svc: Svc) -> JSONText:
             from hqd.analysis.runs import write_jjj_analyses
 
             write_jjj_analyses(out, out / "analysis", permutations=999)
+        report("publishing the run", 0.95)
         st.publish(rid)
 
     job = svc.jobs.submit(rid, "run", who.username, work)
+    event("run_started", actor=who.username, client=client, run=rid, dataset=ds["id"], framework=fw["id"],
+          analyses=list(body.analyses))
     return ok({"job": job, "run": rid}, status=202, headers={"Location": f"/api/jobs/{rid}"})
 
 
@@ -125,6 +133,16 @@ def job(job_id: str, _who: Reader, svc: Svc) -> JSONText:
     return ok({"job": svc.jobs.get(job_id)})
 
 
+@router.delete("/jobs/{job_id}", response_model=Envelope, summary="Cancel a queued or running job")
+def cancel_job(job_id: str, who: Writer, svc: Svc, client: Client) -> JSONText:
+    """A queued job never starts; a running one stops at its next stage and its files are removed.  Its
+    owner or an admin may cancel it; a finished job is a 409."""
+    may_change(who, svc.jobs.get(job_id).get("owner"))
+    job = svc.jobs.cancel(job_id)
+    event("job_cancelled", actor=who.username, client=client, job=job_id)
+    return ok({"job": job})
+
+
 @router.get("/runs/{run_id}", response_model=Envelope, summary="A run: summary and manifest")
 def run(run_id: str, _who: Reader, svc: Svc) -> JSONText:
     from hqd.io.rundir import read_manifest
@@ -134,9 +152,10 @@ def run(run_id: str, _who: Reader, svc: Svc) -> JSONText:
 
 
 @router.delete("/runs/{run_id}", response_model=Envelope, summary="Delete a run")
-def delete_run(run_id: str, who: Writer, svc: Svc) -> JSONText:
+def delete_run(run_id: str, who: Writer, svc: Svc, client: Client) -> JSONText:
     may_change(who, svc.storage.run_summary(run_id).get("owner"))
     svc.storage.delete_run(run_id)
+    event("deleted", actor=who.username, client=client, kind="run", id=run_id)
     return ok({"deleted": run_id})
 
 
@@ -202,7 +221,15 @@ def run_regions(run_id: str, _who: Reader, svc: Svc) -> JSONText:
 
 
 def _period_given(start: int | None, end: int | None, node: str | None) -> bool:
+    _check_period(start, end)
     return start is not None or end is not None or node is not None
+
+
+def _check_period(start: int | None, end: int | None) -> None:
+    """A period runs forwards: ``start`` before ``end`` (else growth is ``nan%``)."""
+    if start is not None and end is not None and start >= end:
+        raise HqdError([Problem("invalid_period", f"start ({start}) must be before end ({end})", column="start",
+                                year=start)])
 
 
 def _result(svc: Svc, run_id: str, node: str | None) -> Any:
@@ -248,6 +275,7 @@ def narrative(run_id: str, _who: Reader, svc: Svc, region: list[str] | None = Qu
     are gone, the sentences of ``narrative.md`` (whole period) are returned instead, with ``region`` null."""
     from hqd.io.rundir import SYNTHETIC_LABEL
 
+    _check_period(start, end)
     try:
         result = svc.storage.result(run_id)
     except HqdError as err:
