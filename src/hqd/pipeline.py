@@ -22,8 +22,10 @@ from hqd.errors import HqdError, Problem, Problems
 from hqd.io.data import load_panel
 from hqd.io.framework import load_framework
 from hqd.methods import catalog
+from hqd.model import policy
 from hqd.model.framework import Framework
 from hqd.model.panel import Panel
+from hqd.model.policy import apply_zero_policy, needs_zero_policy
 from hqd.model.recipe import STEP_FAMILY, MethodChoice, Recipe
 from hqd.result import Result
 
@@ -48,10 +50,6 @@ LOCAL_METHODS: dict[str, dict[str, tuple[str, dict[str, tuple[type, Any, str]]]]
 }
 #: Aggregation methods that need strictly positive inputs (zero policy applies).
 POSITIVE_AGGREGATES = {"geometric", "harmonic"}
-#: Zero-policy defaults (the same as the aggregation methods' own): ``epsilon`` replaces values ≤ 0,
-#: ``shift`` is added to every value.  Recipes should name their own; these are recorded in the manifest.
-ZERO_EPSILON = 1e-6
-ZERO_SHIFT = 0.01
 DATA_DRIVEN_WEIGHTS = {"entropy", "critic", "cv", "std", "pca"}
 
 
@@ -396,6 +394,9 @@ class _Trace:
 def build(framework: Framework, panel: Panel, recipe: Recipe) -> Result:
     """Apply ``recipe`` to a validated ``panel`` (see the module docstring)."""
     trace = _Trace(warnings=[p for p in (*framework.warnings, *panel.warnings) if p.severity == "warning"])
+    # The policies as resolved (defaults filled in, hqd.model.policy): the manifest records what was used.
+    trace.policies.update(zero_policy=dict(recipe.zero_policy), na_policy=recipe.na_policy,
+                          placeholders=recipe.placeholders)
     x = panel.values.copy()
     trace.steps["raw"] = x
     x = _denominate(x, framework, panel, recipe, trace)
@@ -559,14 +560,8 @@ def _normalise(x: np.ndarray, fw: Framework, panel: Panel, recipe: Recipe, trace
 
     logged = (nodes["transform"] == "log").to_numpy()
     if logged.any():
-        zero = dict(recipe.zero_policy)
-        block = x[..., logged]
-        if zero["method"] == "shift":
-            block = block + float(zero.get("shift", ZERO_SHIFT))
-        elif zero["method"] == "epsilon":
-            block = np.where(block <= 0, float(zero.get("epsilon", ZERO_EPSILON)), block)
+        x[..., logged] = policy.log_with_zero_policy(x[..., logged], recipe.zero_policy)
         with np.errstate(divide="ignore", invalid="ignore"):
-            x[..., logged] = np.where(block > 0, np.log(np.where(block > 0, block, 1.0)), np.nan)
             gmin[logged] = np.log(gmin[logged])
             gmax[logged] = np.log(gmax[logged])
         trace.policies["log_transform"] = [c for c, f in zip(panel.indicators, logged, strict=True) if f]
@@ -802,7 +797,7 @@ def _apply_zero_policy(block: np.ndarray, parent: str, kids: list[str], panel: P
                        trace: _Trace) -> tuple[np.ndarray, np.ndarray]:
     """Handle values ≤ 0 before a geometric/harmonic mean, as the recipe's zero policy says."""
     policy = dict(recipe.zero_policy)
-    nonpos = block <= 0
+    nonpos = needs_zero_policy(block)
     if not nonpos.any():
         return block, np.zeros(block.shape[:-1], dtype=bool)
     method = policy.get("method", "refuse")
@@ -817,12 +812,7 @@ def _apply_zero_policy(block: np.ndarray, parent: str, kids: list[str], panel: P
         {"node": parent, "policy": method, "cells": int(nonpos.sum())})
     trace.warnings.append(Problem("zero_policy", f"{int(nonpos.sum())} value(s) ≤ 0 under {parent!r} handled "
                                   f"by zero policy {method!r}", severity="warning", indicator=parent))
-    if method == "na":
-        bad = np.asarray(nonpos.any(axis=-1))
-        return np.where(nonpos, 1.0, block), bad
-    if method == "epsilon":
-        return np.where(nonpos, float(policy.get("epsilon", ZERO_EPSILON)), block), np.zeros(block.shape[:-1], bool)
-    return block + float(policy.get("shift", ZERO_SHIFT)), np.zeros(block.shape[:-1], dtype=bool)
+    return apply_zero_policy(block, policy)
 
 
 def _topsis(choice: MethodChoice, block: np.ndarray, w: np.ndarray, parent: str, kids: list[str],

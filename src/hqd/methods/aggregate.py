@@ -29,11 +29,11 @@ from numpy.typing import ArrayLike
 from hqd.errors import HqdError
 from hqd.methods._arrays import BoolArray, FloatArray, as_data, choice, invalid
 from hqd.methods.catalog import REQUIRED, Param, register
+from hqd.model.policy import ZERO_EPSILON, ZERO_POLICIES, ZERO_SHIFT
 
 NaPolicy = Literal["skip", "propagate"]
 ZeroPolicy = Literal["refuse", "na", "epsilon", "shift"]
 NA_POLICIES: tuple[str, ...] = ("skip", "propagate")
-ZERO_POLICIES: tuple[str, ...] = ("refuse", "na", "epsilon", "shift")
 
 _W = Param(list, REQUIRED, "weights of the children (..., k)", kind="data")
 _NA = Param(
@@ -45,8 +45,8 @@ _NA = Param(
 _ZERO = Param(
     str, "refuse", "values <= 0: refuse (error), na, epsilon (replace) or shift (add)", choices=ZERO_POLICIES
 )
-_EPS = Param(float, 1e-6, "replacement for values <= 0 under zero='epsilon'")
-_SHIFT = Param(float, 0.01, "constant added to every value under zero='shift' (no standard value: name it)")
+_EPS = Param(float, ZERO_EPSILON, "replacement for values <= 0 under zero='epsilon'")
+_SHIFT = Param(float, ZERO_SHIFT, "constant added to every value under zero='shift' (no standard value: name it)")
 
 
 def _prepare(x: ArrayLike, w: ArrayLike, na: str) -> tuple[FloatArray, FloatArray]:
@@ -147,8 +147,8 @@ def geometric(
     w: ArrayLike,
     na: NaPolicy = "skip",
     zero: ZeroPolicy = "refuse",
-    epsilon: float = 1e-6,
-    shift: float = 0.01,
+    epsilon: float = ZERO_EPSILON,
+    shift: float = ZERO_SHIFT,
 ) -> FloatArray:
     """Weighted geometric mean exp(Σ w_i ln x_i / Σ w_i).
 
@@ -176,8 +176,8 @@ def harmonic(
     w: ArrayLike,
     na: NaPolicy = "skip",
     zero: ZeroPolicy = "refuse",
-    epsilon: float = 1e-6,
-    shift: float = 0.01,
+    epsilon: float = ZERO_EPSILON,
+    shift: float = ZERO_SHIFT,
 ) -> FloatArray:
     """Weighted harmonic mean Σ w_i / Σ (w_i / x_i).
 
@@ -210,8 +210,8 @@ def generalised(
     p: float = 1.0,
     na: NaPolicy = "skip",
     zero: ZeroPolicy = "refuse",
-    epsilon: float = 1e-6,
-    shift: float = 0.01,
+    epsilon: float = ZERO_EPSILON,
+    shift: float = ZERO_SHIFT,
 ) -> FloatArray:
     """Weighted power (generalised) mean (Σ w_i x_i^p / Σ w_i)^(1/p); p = 0 is the geometric mean.
 

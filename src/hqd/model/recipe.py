@@ -35,6 +35,16 @@ from typing import Any
 import yaml
 
 from hqd.errors import HqdError, Problems
+from hqd.model.policy import (  # the policies' one declaration (names and defaults)
+    NA_POLICIES,
+    NA_POLICY_DEFAULT,
+    PLACEHOLDER_POLICIES,
+    PLACEHOLDER_POLICY_DEFAULT,
+    ZERO_POLICIES,
+    ZERO_POLICY_DEFAULT,
+    ZERO_POLICY_VALUES,
+    resolve_zero_policy,
+)
 
 STEPS = ("denominate", "impute", "screen", "treat", "normalise", "weight", "aggregate")
 #: The catalogue family each step's methods come from.
@@ -50,9 +60,6 @@ SCOPES = {
 }
 #: Which observations a data-driven weight is estimated on (entropy 一次法 = pooled; 多次法 = by_year).
 WEIGHT_SAMPLES = ("pooled", "by_year")
-ZERO_POLICIES = ("refuse", "na", "epsilon", "shift")
-NA_POLICIES = ("skip", "propagate")
-PLACEHOLDER_POLICIES = ("error", "missing")
 #: How values that break a framework's plausibility rules (valid_min/valid_max/percent) are reported.
 PLAUSIBILITY_POLICIES = ("error", "warning")
 GROUP_AGGREGATIONS = ("mean", "weighted_mean", "median")
@@ -194,17 +201,12 @@ class Recipe:
             raw.setdefault("normalise", raw.pop("normalize"))
         steps = {name: _parse_step(name, raw.get(name), problems) for name in STEPS}
 
-        zero = raw.get("zero_policy", {"method": "refuse"})
-        zero = {"method": zero} if isinstance(zero, str) else dict(zero or {})
-        if zero.get("method", "refuse") not in ZERO_POLICIES:
-            problems.error("unknown_method", f"unknown zero policy {zero.get('method')!r}; valid: "
-                           + ", ".join(ZERO_POLICIES), column="zero_policy")
-        zero.setdefault("method", "refuse")
-        na_policy = str(raw.get("na_policy", "skip"))
+        zero = _parse_zero_policy(raw.get("zero_policy", {"method": ZERO_POLICY_DEFAULT}), problems)
+        na_policy = str(raw.get("na_policy", NA_POLICY_DEFAULT))
         if na_policy not in NA_POLICIES:
             problems.error("unknown_method", f"unknown NA policy {na_policy!r}; valid: {', '.join(NA_POLICIES)}",
                            column="na_policy")
-        placeholders = str(raw.get("placeholders", "error"))
+        placeholders = str(raw.get("placeholders", PLACEHOLDER_POLICY_DEFAULT))
         if placeholders not in PLACEHOLDER_POLICIES:
             problems.error("unknown_method", f"placeholders must be one of {', '.join(PLACEHOLDER_POLICIES)};"
                            f" got {placeholders!r}", column="placeholders")
@@ -230,6 +232,37 @@ class Recipe:
             grades=grades, group_aggregation=group_agg, rank_group=raw.get("rank_group"),
             name=raw.get("name"), description=raw.get("description"), source=source,
         )
+
+
+def _parse_zero_policy(value: Any, problems: Problems) -> dict[str, Any]:
+    """``zero_policy``: a policy name or ``{method: …, epsilon|shift: …}``, resolved with its default value
+    (:func:`hqd.model.policy.resolve_zero_policy`); every problem is recorded with its key path."""
+    if isinstance(value, str):
+        value = {"method": value}
+    if not isinstance(value, Mapping):
+        problems.error("invalid_recipe", f"zero_policy: expected a policy name ({', '.join(ZERO_POLICIES)}) or "
+                       f"a mapping {{method: …}}; got {value!r} ({type(value).__name__})", column="zero_policy")
+        return {"method": ZERO_POLICY_DEFAULT}
+    method = value.get("method", ZERO_POLICY_DEFAULT)
+    if method not in ZERO_POLICIES:
+        problems.error("unknown_method", f"zero_policy.method: unknown zero policy {method!r}; valid: "
+                       + ", ".join(ZERO_POLICIES), column="zero_policy")
+        return {"method": ZERO_POLICY_DEFAULT}
+    slot = ZERO_POLICY_VALUES[method]
+    allowed = {"method", *([slot[0]] if slot else [])}
+    ok = True
+    for key in value:
+        if key not in allowed:
+            ok = False
+            problems.error("invalid_parameter", f"zero_policy.{key}: unknown key for zero policy {method!r}; "
+                           f"valid: {', '.join(sorted(allowed))}", column="zero_policy")
+    if slot and slot[0] in value:
+        number = value[slot[0]]
+        if isinstance(number, bool) or not isinstance(number, int | float) or not number > 0:
+            ok = False
+            problems.error("invalid_parameter", f"zero_policy.{slot[0]}: must be a number > 0; got {number!r}",
+                           column="zero_policy")
+    return resolve_zero_policy(value) if ok else {"method": ZERO_POLICY_DEFAULT}
 
 
 def _problem(code: str, message: str, file: str | None, row: int | None = None) -> Any:

@@ -37,6 +37,7 @@ import numpy as np
 from hqd.errors import HqdError, Problem
 from hqd.methods import catalog
 from hqd.model.framework import Framework
+from hqd.model.policy import apply_zero_policy
 from hqd.model.recipe import MethodChoice, Recipe
 
 #: Aggregations evaluated as power means: name → exponent (generalised takes ``p`` from its params).
@@ -521,13 +522,7 @@ class BatchEngine:
                     raise HqdError([Problem("nonpositive_value", f"values ≤ 0 under {self.tree.codes[node]!r}"
                                             f" in a {choice.method} mean (zero_policy: refuse)",
                                             indicator=self.tree.codes[node])])
-                if policy == "na":
-                    void = np.asarray(nonpos.any(axis=-1))
-                    block = np.where(nonpos, 1.0, block)
-                elif policy == "epsilon":
-                    block = np.where(nonpos, float(self.zero.get("epsilon", 1e-6)), block)
-                else:
-                    block = block + float(self.zero.get("shift", 1.0))
+                block, void = apply_zero_policy(block, self.zero)
         present = ~np.isnan(block)
         with np.errstate(divide="ignore", invalid="ignore"):
             if power == 1.0:
@@ -623,13 +618,11 @@ class BatchEngine:
                 policy = self.zero.get("method", "refuse")
                 if policy == "refuse":
                     bad_run |= hit
-                elif policy == "na":
-                    void = np.asarray(nonpos.any(axis=-1))
-                    block = np.where(nonpos, 1.0, block)
-                elif policy == "epsilon":
-                    block = np.where(nonpos, float(self.zero.get("epsilon", 1e-6)), block)
                 else:
-                    block = block + float(self.zero.get("shift", 1.0)) * np.asarray(hit)[:, None, None, None]
+                    # Per run: only the runs whose block holds a value ≤ 0 are shifted (as one build would).
+                    hits = np.flatnonzero(hit)
+                    block = block.copy()
+                    block[hits], void[hits] = apply_zero_policy(block[hits], self.zero)
         if choice.method == "generalised" and power is not None and power > 0:
             bad_run |= (block < 0).any(axis=(1, 2, 3))
         if "zero" in method.params:
