@@ -50,7 +50,7 @@ STEPS = ("denominate", "impute", "screen", "treat", "normalise", "weight", "aggr
 #: The catalogue family each step's methods come from.
 STEP_FAMILY = {
     "denominate": "denominate", "impute": "impute", "screen": "screen", "treat": "treat",
-    "normalise": "normalize", "weight": "weight", "aggregate": "aggregate",
+    "normalise": "normalise", "weight": "weight", "aggregate": "aggregate",
 }
 SCOPES = {
     "impute": ("by_year", "pooled"),
@@ -214,24 +214,49 @@ class Recipe:
         if plausibility not in PLAUSIBILITY_POLICIES:
             problems.error("unknown_method", f"plausibility must be one of {', '.join(PLAUSIBILITY_POLICIES)};"
                            f" got {plausibility!r}", column="plausibility")
-        group_agg = raw.get("group_aggregation", {"method": "mean"})
-        group_agg = {"method": group_agg} if isinstance(group_agg, str) else dict(group_agg)
-        if group_agg.get("method", "mean") not in GROUP_AGGREGATIONS:
-            problems.error("unknown_method", f"unknown group aggregation {group_agg.get('method')!r}; valid: "
-                           + ", ".join(GROUP_AGGREGATIONS), column="group_aggregation")
-        group_agg.setdefault("method", "mean")
-        if group_agg["method"] == "weighted_mean" and not group_agg.get("weight_column"):
-            problems.error("missing_parameter", "group_aggregation weighted_mean needs weight_column",
-                           column="group_aggregation")
+        group_agg = _parse_group_aggregation(raw.get("group_aggregation", {"method": "mean"}), problems)
+        rank_group = raw.get("rank_group")
+        if rank_group is not None and not isinstance(rank_group, str):
+            problems.error("invalid_recipe", f"rank_group: expected the name of a region column; got {rank_group!r} "
+                           f"({type(rank_group).__name__})", column="rank_group")
+            rank_group = None
+        for key in ("name", "description"):
+            if raw.get(key) is not None and not isinstance(raw[key], str):
+                problems.error("invalid_recipe", f"{key}: expected text; got {raw[key]!r}", column=key)
         grades = raw.get("grades")
         if grades is not None:
             _check_grades(grades, problems)
         problems.raise_if_errors()
         return cls(
             steps=steps, zero_policy=zero, na_policy=na_policy, placeholders=placeholders, plausibility=plausibility,
-            grades=grades, group_aggregation=group_agg, rank_group=raw.get("rank_group"),
+            grades=grades, group_aggregation=group_agg, rank_group=rank_group,
             name=raw.get("name"), description=raw.get("description"), source=source,
         )
+
+
+def _parse_group_aggregation(value: Any, problems: Problems) -> dict[str, Any]:
+    """``group_aggregation``: a method name or ``{method: mean | weighted_mean | median, weight_column: …}``."""
+    if isinstance(value, str):
+        value = {"method": value}
+    if not isinstance(value, Mapping):
+        problems.error("invalid_recipe", f"group_aggregation: expected a method name ({', '.join(GROUP_AGGREGATIONS)})"
+                       f" or a mapping {{method: …}}; got {value!r} ({type(value).__name__})",
+                       column="group_aggregation")
+        return {"method": "mean"}
+    out = dict(value)
+    for key in out:
+        if key not in ("method", "weight_column"):
+            problems.error("invalid_parameter", f"group_aggregation.{key}: unknown key; valid: method, weight_column",
+                           column="group_aggregation")
+    if out.get("method", "mean") not in GROUP_AGGREGATIONS:
+        problems.error("unknown_method", f"group_aggregation.method: unknown group aggregation "
+                       f"{out.get('method')!r}; valid: " + ", ".join(GROUP_AGGREGATIONS), column="group_aggregation")
+        return {"method": "mean"}
+    out.setdefault("method", "mean")
+    if out["method"] == "weighted_mean" and not isinstance(out.get("weight_column"), str):
+        problems.error("missing_parameter", "group_aggregation.weight_column: weighted_mean needs the name of a "
+                       "region column", column="group_aggregation")
+    return out
 
 
 def _parse_zero_policy(value: Any, problems: Problems) -> dict[str, Any]:
@@ -329,9 +354,20 @@ def _check_grades(grades: Any, problems: Problems) -> None:
     if not isinstance(grades, Mapping):
         problems.error("invalid_recipe", "grades must be a mapping with cuts and labels", column="grades")
         return
+    valid = ("cuts", "labels", "labels_en", "labels_zh")
+    for key in grades:
+        if key not in valid:
+            problems.error("invalid_parameter", f"grades.{key}: unknown key; valid: {', '.join(valid)}",
+                           column="grades")
+    for key in ("labels", "labels_en", "labels_zh"):
+        if key in grades and not (isinstance(grades[key], list) and all(isinstance(v, str | int | float)
+                                                                         for v in grades[key])):
+            problems.error("invalid_recipe", f"grades.{key}: expected a list of labels; got {grades[key]!r}",
+                           column="grades")
+            return
     cuts = grades.get("cuts")
     labels = grades.get("labels_zh") or grades.get("labels")
-    if not isinstance(cuts, list) or not all(isinstance(c, int | float) for c in cuts):
+    if not isinstance(cuts, list) or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in cuts):
         problems.error("invalid_recipe", "grades.cuts must be a list of numbers", column="grades")
         return
     if sorted(cuts) != list(cuts):
