@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -134,7 +133,6 @@ def test_the_batched_evaluator_equals_the_build_on_random_recipes(data: dict[str
 
 def test_the_batched_evaluator_equals_the_build_on_the_examples(tmp_path: Path) -> None:
     import conftest
-
     from hqd.datasets.jjj import write_demo_inputs
 
     paths = write_demo_inputs(tmp_path)

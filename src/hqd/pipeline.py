@@ -690,6 +690,9 @@ def _record_intermediates(trace: _Trace, step: str, parent: str, method: str, co
             "parent": np.full(k * n_years, parent, dtype=object), "method": np.full(k * n_years, method, dtype=object),
             "node": np.asarray(list(codes) * n_years, dtype=object),
             "year": np.repeat(years, k) if n_years > 1 else np.full(k, np.nan), **rows}
+        for key, value in rows.items():  # a year-independent row in a by-year table (combined weights)
+            if n_years > 1 and value.size == k:
+                columns[key] = np.tile(value, n_years)
         for key, value in scalars.items():
             columns[key] = np.full(k * n_years, value[0]) if value.size == 1 else np.repeat(value, k)
         trace.pending.setdefault(f"{step}_{method}", []).append(columns)

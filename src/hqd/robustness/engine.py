@@ -647,6 +647,8 @@ class BatchEngine:
         kwargs = self._agg_kwargs(agg)
         if ideals == "by_year":
             return np.asarray(method(block, w, **kwargs).values)
+        if w.shape[1] != 1 and bool(np.all(w == w[:, :1])):
+            w = w[:, :1]  # weights that do not change with the year (equal, framework) under sample: by_year
         if w.shape[1] != 1:
             raise HqdError([Problem("invalid_parameter", "TOPSIS with pooled ideals needs pooled weights; use "
                                     "ideals: by_year with weights sampled by year", column="aggregate")])
