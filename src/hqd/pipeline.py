@@ -544,12 +544,16 @@ def part_choice(choice: MethodChoice, part: str) -> MethodChoice:
     return MethodChoice(str(sub["method"]), {k: v for k, v in sub.items() if k != "method"})
 
 
-def _weights_for(
-    choice: MethodChoice, data: np.ndarray, codes: list[str], fw: Framework, sample: str,
+def weights_for(
+    choice: MethodChoice, data: np.ndarray | None, codes: Sequence[str], fw: Framework, sample: str,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Weights of ``codes`` (shape (k,) pooled or (T, k) by year) and the method's intermediates.
+    """Weights of ``codes`` and the method's intermediates — the one weighting step of the build and of the
+    batched uncertainty engine.
 
-    ``data`` is the (T, R, k) block of the nodes' scores.
+    ``data`` is the ``(..., T, R, k)`` block of the nodes' scores (leading axes are runs), or None for
+    weights that do not depend on data.  The weights have shape ``(k,)`` when they do not depend on data,
+    ``(..., k)`` for data-driven weights estimated on all region-years (``sample: pooled``) and
+    ``(..., T, k)`` year by year (``by_year``).
     """
     if len(codes) == 1:  # an only child gets the whole weight, whatever the method
         return np.ones(1), {}
@@ -570,21 +574,25 @@ def _weights_for(
         perm = [order.index(c) for c in codes]
         return np.asarray(result.weights)[perm], {k: np.asarray(v) for k, v in result.details.items()}
     if source == "parts":
-        w1, _ = _weights_for(part_choice(choice, "first"), data, codes, fw, sample)
-        w2, _ = _weights_for(part_choice(choice, "second"), data, codes, fw, sample)
+        w1, _ = weights_for(part_choice(choice, "first"), data, codes, fw, sample)
+        w2, _ = weights_for(part_choice(choice, "second"), data, codes, fw, sample)
         result = method(w1, w2, **method.call_params(choice.params))
         return np.asarray(result.weights, dtype=float), {"w_first": w1, "w_second": w2}
     kwargs = method.call_params(choice.params)
     if not method.properties.data_driven:  # weights from the number of children alone (equal)
         return np.asarray(method(np.zeros((1, len(codes))), **kwargs).weights, dtype=float).reshape(-1), {}
-    t, r, k = data.shape
-    block = data if sample == "by_year" else data.reshape(1, t * r, k)
+    if data is None:
+        raise ValueError(f"data-driven weights {choice.method!r} need data")  # programming error
+    lead = data.shape[:-3]
+    t, r, k = data.shape[-3:]
+    block = data if sample == "by_year" else data.reshape(*lead, 1, t * r, k)
     result = method(block, **kwargs)
     weights = np.asarray(result.weights, dtype=float)
     details = {key: np.asarray(v) for key, v in result.details.items()}
     if sample != "by_year":
-        weights = weights.reshape(k)
-        details = {key: v.reshape(-1) if v.size == k else v for key, v in details.items()}
+        weights = weights.reshape(*lead, k)
+        if not lead:
+            details = {key: v.reshape(-1) if v.size == k else v for key, v in details.items()}
     return weights, details
 
 
@@ -602,7 +610,7 @@ def _weigh_and_aggregate(
     global_w: dict[str, np.ndarray] = {}
     if weight_spec.scope == "global":
         leaves = panel.indicators
-        w, details = _weights_for(weight_spec.choice, x, leaves, fw, sample)
+        w, details = weights_for(weight_spec.choice, x, leaves, fw, sample)
         _record_intermediates(trace, "weight", fw.index_code, weight_spec.choice.method, leaves, details, years,
                               sample)
         for j, leaf in enumerate(leaves):
@@ -620,7 +628,7 @@ def _weigh_and_aggregate(
             method_name = weight_spec.choice.method
         else:
             choice = weight_spec.choose(level=_node_level(fw, kids[0]), code=parent)
-            w, details = _weights_for(choice, block, kids, fw, sample)
+            w, details = weights_for(choice, block, kids, fw, sample)
             _record_intermediates(trace, "weight", parent, choice.method, kids, details, years, sample)
             if not bool(np.all(details.get("consistent", True))):  # a pairwise matrix failed its CR test
                 trace.warnings.append(Problem(
@@ -784,4 +792,4 @@ def _topsis(choice: MethodChoice, block: np.ndarray, w: np.ndarray, parent: str,
     return values
 
 
-__all__ = ["build", "check_recipe", "framework_weights", "load_inputs", "methods", "part_choice", "run"]
+__all__ = ["build", "check_recipe", "framework_weights", "load_inputs", "methods", "part_choice", "run", "weights_for"]

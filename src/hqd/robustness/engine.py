@@ -40,6 +40,7 @@ from hqd.model.framework import Framework
 from hqd.model.policy import apply_zero_policy
 from hqd.model.recipe import MethodChoice, Recipe
 from hqd.pipeline import framework_weights, part_choice
+from hqd.pipeline import weights_for as build_weights
 
 
 # =========================================================================== structure
@@ -142,44 +143,13 @@ def is_static(choice: MethodChoice) -> bool:
 
 def weights_for(choice: MethodChoice, block: np.ndarray | None, codes: Sequence[str], fw: Framework,
                 sample: str) -> np.ndarray:
-    """Weights ``(..., Tw, k)`` of ``codes`` under ``choice`` (the rules of the pipeline's weighting).
-
-    ``block`` is the ``(..., T, R, k)`` data of the nodes (leading axes are runs; None for static methods).
-    Data-driven weights are estimated on all region-years at once (``sample: pooled``, Tw = 1) or per
-    year (``by_year``, Tw = T), with the catalogue's function.
-    """
-    method = catalog.get("weight", choice.method)
-    source = method.properties.source
-    k = len(codes)
-    if source == "framework":
-        return manual_weights(fw, codes)[None, :]
-    if source == "recipe":  # a pairwise matrix in the recipe, its rows in `order`
-        matrix = np.asarray(choice.params.get("matrix"), dtype=float)
-        order = list(method.key(choice.params, "order") or codes)
-        if sorted(order) != sorted(codes) or matrix.shape != (k, k):
-            raise HqdError([Problem("invalid_parameter", f"weight.matrix: must be {k}×{k} over {', '.join(codes)};"
-                                    f" got shape {matrix.shape} over {', '.join(order)}", column="weight")])
-        kwargs = method.call_params(choice.params)
-        kwargs["matrix"] = matrix
-        result = method(None, **kwargs)
-        perm = [order.index(c) for c in codes]
-        return np.asarray(result.weights, dtype=float)[perm][None, :]
-    if source == "parts":
-        w1 = weights_for(part_choice(choice, "first"), block, codes, fw, sample)
-        w2 = weights_for(part_choice(choice, "second"), block, codes, fw, sample)
-        w1, w2 = np.broadcast_arrays(w1, w2)
-        return np.asarray(method(w1, w2, **method.call_params(choice.params)).weights, dtype=float)
-    kwargs = method.call_params(choice.params)
-    if not method.properties.data_driven:  # weights from the number of children alone (equal)
-        return np.asarray(method(np.zeros((1, k)), **kwargs).weights, dtype=float).reshape(1, k)
-    if block is None:
-        raise ValueError(f"data-driven weights {choice.method!r} need data")  # programming error
-    if sample == "by_year":
-        return np.asarray(method(block, **kwargs).weights, dtype=float)
-    lead = block.shape[:-3]
-    t, r = block.shape[-3:-1]
-    flat = block.reshape(*lead, t * r, k)
-    return np.asarray(method(flat, **kwargs).weights, dtype=float)[..., None, :]
+    """Weights ``(..., Tw, k)`` of ``codes`` under ``choice``: the build's weighting step
+    (:func:`hqd.pipeline.weights_for`) with the year axis the engine indexes (Tw = 1 unless the weights
+    change with the year).  ``block`` is the ``(..., T, R, k)`` data (leading axes are runs; None for
+    weights that do not depend on data)."""
+    w, _ = build_weights(choice, block, list(codes), fw, sample)
+    lead = 0 if block is None else block.ndim - 3
+    return w if w.ndim == lead + 2 else w[..., None, :]
 
 
 def _without(w: np.ndarray, j: int) -> np.ndarray:
