@@ -88,7 +88,12 @@ def test_global_entropy_partial_sums_add_up_and_drivers_are_exact() -> None:
     framework, data = _toy()
     result = run(framework, data, {"weight": {"method": "entropy", "scope": "global", "shift": 0.0001}})
     table = result.score_table(["I", "A", "B"])
-    np.testing.assert_allclose(table["I"], table["A"] + table["B"])
+    # The dimensions' partial sums (their contributions) add up to the index; their scores are the partial
+    # sums over their attainable maxima (issue #13 item 1).
+    contrib = result.scores.pivot_table(index=["region", "year"], columns="node", values="contribution")
+    np.testing.assert_allclose(table["I"], (contrib["A"] + contrib["B"]).loc[table.index])
+    eff = result.weights.drop_duplicates("node").set_index("node")["effective_weight"]
+    np.testing.assert_allclose(table["I"], eff["A"] * table["A"] + eff["B"] * table["B"])
     drivers = result.drivers(2015, 2017)
     sums = drivers.groupby("region")["share_pct"].sum()
     np.testing.assert_allclose(sums.to_numpy(), 100.0)

@@ -651,11 +651,14 @@ def _weigh_and_aggregate(
     additive = all(catalog.get("aggregate", agg_spec.choose(level=_node_level(fw, p), code=p).method)
                    .properties.decomposable for p in parents)
     if weight_spec.scope == "global" and additive:
-        # 综合权重: a dimension's score is its partial sum Σ_{j∈k} w_j·x′_j; the index is their sum.
-        for code in fw.aggregates:
-            if code != fw.index_code:
-                scores[code] = scores[code] * _per_year(effective[code])
+        # 综合权重: the index is the sum of the dimensions' partial sums Σ_{j∈k} w_j·x′_j.  A dimension's score
+        # is its partial sum divided by its attainable maximum Σ_{j∈k} w_j (the weighted mean of its
+        # indicators, on the normalised scale, so fixed grade cut-offs mean something); the partial sum is
+        # the node's ``contribution`` (Result.scores).
         trace.policies["aggregate_scores"] = "partial_sum"
+        trace.policies["dimension_scores"] = (
+            "score = partial sum / the sum of the node's effective weights (its attainable maximum), on the "
+            "normalised scale; contribution = the partial sum, which adds up to the index")
     else:
         trace.policies["aggregate_scores"] = "weighted_mean"
     return scores, effective

@@ -15,8 +15,8 @@ cube ``x (T, R, m)``; runs differ in their weights and aggregation.  :class:`Bat
   so no ``(n, T·R, k)`` temporary is ever formed; other parents call the catalogue's aggregation
   functions on ``(n, T·R, k)`` blocks.
 
-It applies the same rules as :mod:`hqd.pipeline` (weights per level or global, NA policy, zero policy,
-partial-sum dimension scores under global arithmetic weights) — tests check that it reproduces
+It applies the same rules as :mod:`hqd.pipeline` (weights per level or global, NA policy, zero policy;
+a dimension's score is the weighted mean of its children, also under global weights) — tests check that it reproduces
 :func:`hqd.pipeline.build` to 1e-12 on every example recipe — and it loops only over the tree's
 aggregate nodes, never over runs, regions, years or indicators.
 
@@ -272,8 +272,6 @@ class BatchEngine:
                     w = w / w.sum(axis=-1, keepdims=True)
             within[..., kids] = w
             self._aggregate(cube, plan, a, node, kids, w, scores, within, failed)
-        if self.scope == "global":
-            self._partial_sums(plan, scores, within)
         if failed.any():
             scores[:, failed] = np.nan
         return scores, within, failed
@@ -623,24 +621,6 @@ class BatchEngine:
             raise HqdError([Problem("invalid_parameter", "TOPSIS with pooled ideals needs pooled weights; use "
                                     "ideals: by_year with weights sampled by year", column="aggregate")])
         return np.asarray(method(block.reshape(n, t * r, k), w[:, 0, :], **kwargs).values).reshape(n, t, r)
-
-    # ------------------------------------------------------------------ partial sums
-    def _partial_sums(self, plan: RunPlan, scores: np.ndarray, within: np.ndarray) -> None:
-        """Under global weights and arithmetic means a dimension's score is its partial sum Σ w_j x′_j
-        (the pipeline's 综合权重 convention): multiply each non-root aggregate by its effective weight."""
-        arith = np.array([catalog.get("aggregate", c.method).properties.decomposable for c in self.agg_choices])
-        runs = arith[plan.agg_ids].all(axis=1)
-        if not runs.any():
-            return
-        tree = self.tree
-        eff = np.ones_like(within)
-        for node in tree.top_down()[1:]:
-            eff[..., node] = within[..., node] * eff[..., int(tree.parent[node])]
-        for node in tree.order:
-            if node == tree.root:
-                continue
-            factor = eff[runs][..., node]  # (n_runs, Tw)
-            scores[tree.agg_pos(node), runs] *= factor[:, :, None]
 
 
 def _values(result: Any) -> np.ndarray:
