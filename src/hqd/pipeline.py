@@ -647,6 +647,7 @@ def _weigh_and_aggregate(
     effective: dict[str, np.ndarray] = {fw.index_code: np.asarray(1.0)}
     for code in _top_down(fw):
         effective[code] = within[code] * effective[str(fw.nodes.at[code, "parent"])]
+    _missing_cells(x, panel, effective, recipe, trace)
 
     additive = all(catalog.get("aggregate", agg_spec.choose(level=_node_level(fw, p), code=p).method)
                    .properties.decomposable for p in parents)
@@ -662,6 +663,48 @@ def _weigh_and_aggregate(
     else:
         trace.policies["aggregate_scores"] = "weighted_mean"
     return scores, effective
+
+
+def _missing_cells(x: np.ndarray, panel: Panel, effective: Mapping[str, np.ndarray], recipe: Recipe,
+                   trace: _Trace) -> None:
+    """Count the missing cells that reach aggregation, with the share of each region-year's weight they
+    removed (the effective weights of its missing indicators); flag region-years above the recipe's
+    ``missing_weight_threshold``.  Recorded in the warnings, the manifest's policies and a log table."""
+    missing = np.isnan(x)  # (T, R, m)
+    if not missing.any():
+        return
+    t = x.shape[0]
+    eff = np.stack([np.broadcast_to(np.asarray(effective[c], dtype=float), (t,)) for c in panel.indicators],
+                   axis=-1)  # (T, m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.einsum("trm,tm->tr", missing.astype(float), eff) / eff.sum(axis=-1)[:, None]
+    cells = missing.sum(axis=-1)  # (T, R)
+    threshold = recipe.missing_weight_threshold
+    hit = cells > 0
+    flagged = share > threshold
+    t_idx, r_idx = np.nonzero(hit)
+    regions = np.asarray(panel.regions, dtype=object)
+    trace.logs["missing"] = pd.DataFrame({
+        "region": regions[r_idx], "year": panel.years[t_idx], "missing_cells": cells[t_idx, r_idx],
+        "missing_weight_share": share[t_idx, r_idx], "flagged": flagged[t_idx, r_idx],
+        "indicators": [", ".join(np.asarray(panel.indicators, dtype=object)[missing[ti, ri]]) for ti, ri in
+                       zip(t_idx, r_idx, strict=True)]})
+    how = ("left out, the weights of the other children renormalised (na_policy: skip)"
+           if recipe.na_policy == "skip" else "the parent gets no score (na_policy: propagate)")
+    trace.policies["missing_cells"] = {
+        "cells": int(missing.sum()), "region_years": int(hit.sum()), "treatment": how,
+        "max_weight_share": float(np.nanmax(share[hit])), "threshold": threshold,
+        "flagged_region_years": int(flagged.sum())}
+    trace.warnings.append(Problem(
+        "missing_cells", f"{int(missing.sum())} missing cell(s) in {int(hit.sum())} region-year(s) reached "
+        f"aggregation and were {how}; they removed up to {100 * float(np.nanmax(share[hit])):.1f}% of a "
+        "region-year's weight (see the 'missing' log)", severity="warning"))
+    for ti, ri in list(zip(*np.nonzero(flagged), strict=True))[:MAX_REPORTED]:
+        trace.warnings.append(Problem(
+            "missing_weight", f"missing indicators carry {100 * share[ti, ri]:.1f}% of the index's weight "
+            f"(more than missing_weight_threshold {100 * threshold:g}%): "
+            + ", ".join(np.asarray(panel.indicators, dtype=object)[missing[ti, ri]]),
+            severity="warning", region=str(panel.regions[ri]), year=int(panel.years[ti])))
 
 
 def _per_year(w: np.ndarray) -> np.ndarray:
@@ -774,6 +817,14 @@ def _topsis(choice: MethodChoice, block: np.ndarray, w: np.ndarray, parent: str,
         w = np.stack(rel, axis=-1)
     kwargs = method.call_params(choice.params)
     t, r, k = block.shape
+    if np.isnan(block).any():
+        # TOPSIS meets missing cells: say how its distances treated them.
+        how = ("left out of both distances of their observation (ideals over the observed values)"
+               if kwargs.get("na") == "skip" else "the observation gets no closeness (na: propagate)")
+        trace.policies.setdefault("topsis_missing", []).append(
+            {"node": parent, "cells": int(np.isnan(block).sum()), "na": kwargs.get("na"), "treatment": how})
+        trace.warnings.append(Problem("topsis_missing", f"TOPSIS of {parent!r}: {int(np.isnan(block).sum())} "
+                                      f"missing cell(s) {how}", severity="warning", indicator=parent))
     if ideals == "by_year":
         weights = w
         result = method(block, weights, **kwargs)

@@ -15,6 +15,9 @@ placeholder in a data cell asks this module what to do; nothing else declares a 
 **NA policy** (recipe key ``na_policy``)
     ``skip`` (default): a missing child is left out and the other weights renormalised (COINr's
     ``a_amean``); ``propagate``: the parent is missing.
+    Every missing cell that reaches aggregation is counted and warned about, with the share of its
+    region-year's weight it removed; a region-year whose missing share passes ``missing_weight_threshold``
+    (default :data:`MISSING_WEIGHT_THRESHOLD` = 0.2) is flagged.
 **Placeholders** (recipe key ``placeholders``)
     ``error`` (default): a placeholder cell (:data:`PLACEHOLDERS`: ``—``, ``…``, ``/``, ``NA`` …) is
     reported as a bad number; ``missing``: it is read as a missing value.
@@ -39,6 +42,9 @@ ZERO_POLICY_VALUES: dict[str, tuple[str, float] | None] = {
 
 NA_POLICIES: tuple[str, ...] = ("skip", "propagate")
 NA_POLICY_DEFAULT = "skip"
+#: A region-year whose missing cells carry more than this share of the index's weight is flagged
+#: (recipe key ``missing_weight_threshold``; its score rests on less than 80 % of the framework).
+MISSING_WEIGHT_THRESHOLD = 0.2
 
 PLACEHOLDER_POLICIES: tuple[str, ...] = ("error", "missing")
 PLACEHOLDER_POLICY_DEFAULT = "error"
@@ -110,7 +116,7 @@ def log_with_zero_policy(block: np.ndarray, policy: Mapping[str, Any]) -> np.nda
 
 
 __all__ = [
-    "NA_POLICIES", "NA_POLICY_DEFAULT", "PLACEHOLDERS", "PLACEHOLDER_POLICIES", "PLACEHOLDER_POLICY_DEFAULT",
+    "MISSING_WEIGHT_THRESHOLD", "NA_POLICIES", "NA_POLICY_DEFAULT", "PLACEHOLDERS", "PLACEHOLDER_POLICIES", "PLACEHOLDER_POLICY_DEFAULT",
     "ZERO_EPSILON", "ZERO_POLICIES", "ZERO_POLICY_DEFAULT", "ZERO_SHIFT", "apply_zero_policy",
     "log_with_zero_policy", "needs_zero_policy", "resolve_zero_policy",
 ]

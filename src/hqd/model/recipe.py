@@ -36,6 +36,7 @@ import yaml
 
 from hqd.errors import HqdError, Problems
 from hqd.model.policy import (  # the policies' one declaration (names and defaults)
+    MISSING_WEIGHT_THRESHOLD,
     NA_POLICIES,
     NA_POLICY_DEFAULT,
     PLACEHOLDER_POLICIES,
@@ -128,6 +129,8 @@ class Recipe:
     grades: Mapping[str, Any] | None = None
     group_aggregation: Mapping[str, Any] = field(default_factory=lambda: {"method": "mean"})
     rank_group: str | None = None
+    #: A region-year whose missing cells carry more than this share of the index's weight is flagged.
+    missing_weight_threshold: float = MISSING_WEIGHT_THRESHOLD
     name: str | None = None
     description: str | None = None
     source: str | None = None
@@ -153,6 +156,7 @@ class Recipe:
         out["group_aggregation"] = dict(self.group_aggregation)
         if self.rank_group:
             out["rank_group"] = self.rank_group
+        out["missing_weight_threshold"] = self.missing_weight_threshold
         return out
 
     def to_yaml(self) -> str:
@@ -191,7 +195,7 @@ class Recipe:
     def from_dict(cls, data: Mapping[str, Any], *, source: str | None = None) -> Recipe:
         problems = Problems(context={"file": source})
         known = {*STEPS, "normalize", "zero_policy", "na_policy", "placeholders", "plausibility", "grades",
-                 "group_aggregation", "rank_group", "name", "description"}
+                 "group_aggregation", "rank_group", "missing_weight_threshold", "name", "description"}
         for key in data:
             if key not in known:
                 problems.error("unknown_step", f"unknown recipe key {key!r}; valid: {', '.join(sorted(known))}",
@@ -220,6 +224,11 @@ class Recipe:
             problems.error("invalid_recipe", f"rank_group: expected the name of a region column; got {rank_group!r} "
                            f"({type(rank_group).__name__})", column="rank_group")
             rank_group = None
+        threshold = raw.get("missing_weight_threshold", MISSING_WEIGHT_THRESHOLD)
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 < threshold <= 1:
+            problems.error("invalid_parameter", f"missing_weight_threshold: expected a share in (0, 1]; got "
+                           f"{threshold!r}", column="missing_weight_threshold")
+            threshold = MISSING_WEIGHT_THRESHOLD
         for key in ("name", "description"):
             if raw.get(key) is not None and not isinstance(raw[key], str):
                 problems.error("invalid_recipe", f"{key}: expected text; got {raw[key]!r}", column=key)
@@ -230,6 +239,7 @@ class Recipe:
         return cls(
             steps=steps, zero_policy=zero, na_policy=na_policy, placeholders=placeholders, plausibility=plausibility,
             grades=grades, group_aggregation=group_agg, rank_group=rank_group,
+            missing_weight_threshold=float(threshold),
             name=raw.get("name"), description=raw.get("description"), source=source,
         )
 
