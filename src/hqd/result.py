@@ -28,6 +28,18 @@ from hqd.model.framework import Framework
 from hqd.model.panel import Panel
 from hqd.model.recipe import Recipe
 
+
+def _package_version() -> str:
+    """The installed distribution's version (importlib.metadata): result.py does not import the package
+    root (an import up a floor)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hqd")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
 DEFAULT_GRADES = {
     "quantiles": [0.25, 0.5, 0.75],
     "labels_zh": ["较低水平", "中等水平", "较高水平", "高水平"],
@@ -471,7 +483,7 @@ class Result:
     @cached_property
     def manifest(self) -> dict[str, Any]:
         """Version, recipe (resolved), hashes, data description, policies and warnings."""
-        from hqd import __version__
+        __version__ = _package_version()
 
         return {
             "hqd_version": __version__,
