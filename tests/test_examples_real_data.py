@@ -35,8 +35,9 @@ def test_china_innovation_index_and_rd_tie_out(shared: Path) -> None:
     for row in published.itertuples():
         assert totals[int(row.reference_year)] == pytest.approx(float(row.value), abs=0.05)
     assert set(published["reference_year"].astype(int)) >= {2021, 2022, 2023}
-    # Entropy weights over all indicators, and the index is the sum of the two partial sums.
-    table = result.score_table(["INNO", "INPUT", "OUTPUT"])
+    # Entropy weights over all indicators, and the index is the sum of the two partial sums (the dimensions'
+    # contributions; their scores are the partial sums over their attainable maxima).
+    table = result.scores.pivot_table(index=["region", "year"], columns="node", values="contribution")
     np.testing.assert_allclose(table["INNO"], table["INPUT"] + table["OUTPUT"])
     group = result.group_scores("jjj").query("node == 'INNO' and group == '京津冀'")
     assert len(group) == 12 and group["score"].between(0, 1).all()

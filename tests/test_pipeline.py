@@ -88,7 +88,12 @@ def test_global_entropy_partial_sums_add_up_and_drivers_are_exact() -> None:
     framework, data = _toy()
     result = run(framework, data, {"weight": {"method": "entropy", "scope": "global", "shift": 0.0001}})
     table = result.score_table(["I", "A", "B"])
-    np.testing.assert_allclose(table["I"], table["A"] + table["B"])
+    # The dimensions' partial sums (their contributions) add up to the index; their scores are the partial
+    # sums over their attainable maxima (issue #13 item 1).
+    contrib = result.scores.pivot_table(index=["region", "year"], columns="node", values="contribution")
+    np.testing.assert_allclose(table["I"], (contrib["A"] + contrib["B"]).loc[table.index])
+    eff = result.weights.drop_duplicates("node").set_index("node")["effective_weight"]
+    np.testing.assert_allclose(table["I"], eff["A"] * table["A"] + eff["B"] * table["B"])
     drivers = result.drivers(2015, 2017)
     sums = drivers.groupby("region")["share_pct"].sum()
     np.testing.assert_allclose(sums.to_numpy(), 100.0)
@@ -181,3 +186,39 @@ def test_official_export_through_the_engine_keeps_its_provenance(shared: Path) -
     assert raw.loc["110000", "地区生产总值"] == pytest.approx(45222.4)
     provenance = result.manifest["data_provenance"][0]
     assert "第五次全国经济普查" in provenance["reader"] and provenance["units"] == {"地区生产总值": "亿元"}
+
+
+def test_missing_cells_are_counted_warned_and_flagged_with_their_weight_share() -> None:
+    # Issue #19 item 2: blank cells were skipped silently and could move a region from last to third.
+    framework = pd.DataFrame({"code": ["I", "a", "b", "c", "d"], "parent": ["", "I", "I", "I", "I"],
+                              "direction": [None, 1, 1, 1, 1], "weight": [None, 5.0, 1.0, 1.0, 1.0]})
+    data = pd.DataFrame({"region": ["r1", "r2", "r3", "r4"], "year": [2020] * 4,
+                         "a": [1.0, 2.0, np.nan, 4.0], "b": [4.0, 3.0, 2.0, np.nan],
+                         "c": [1.0, 3.0, 2.0, 4.0], "d": [2.0, 1.0, 4.0, 3.0]})
+    result = run(framework, data, {"missing_weight_threshold": 0.5})
+    log = result.logs["missing"].set_index("region")
+    assert log.loc["r3", "missing_cells"] == 1 and log.loc["r3", "missing_weight_share"] == pytest.approx(5 / 8)
+    assert log.loc["r4", "missing_weight_share"] == pytest.approx(1 / 8)
+    assert bool(log.loc["r3", "flagged"]) and not bool(log.loc["r4", "flagged"])
+    codes = [(p.code, p.region) for p in result.warnings]
+    assert ("missing_cells", None) in codes and ("missing_weight", "r3") in codes and ("missing_weight", "r4") \
+        not in codes
+    policy = result.manifest["policies"]["missing_cells"]
+    assert policy["cells"] == 2 and policy["flagged_region_years"] == 1 and policy["threshold"] == 0.5
+    assert "renormalised" in policy["treatment"]
+    assert result.recipe.to_dict()["missing_weight_threshold"] == 0.5
+    default = run(framework, data)
+    assert default.manifest["policies"]["missing_cells"]["threshold"] == 0.2  # the documented default
+
+
+def test_topsis_says_how_it_treated_missing_cells() -> None:
+    framework = pd.DataFrame({"code": ["I", "a", "b", "c"], "parent": ["", "I", "I", "I"],
+                              "direction": [None, 1, 1, -1]})
+    data = pd.DataFrame({"region": ["r1", "r2", "r3"], "year": [2020] * 3,
+                         "a": [1.0, np.nan, 3.0], "b": [4.0, 3.0, 2.0], "c": [1.0, 3.0, 2.0]})
+    result = run(framework, data, {"aggregate": "topsis"})
+    treated = result.manifest["policies"]["topsis_missing"]
+    assert treated == [{"node": "I", "cells": 1, "na": "skip",
+                        "treatment": "left out of both distances of their observation (ideals over the observed "
+                                     "values)"}]
+    assert any(p.code == "topsis_missing" for p in result.warnings)

@@ -22,38 +22,12 @@ from hqd.errors import HqdError, Problem, Problems
 from hqd.io.data import load_panel
 from hqd.io.framework import load_framework
 from hqd.methods import catalog
+from hqd.model import policy
 from hqd.model.framework import Framework
 from hqd.model.panel import Panel
+from hqd.model.policy import apply_zero_policy, needs_zero_policy
 from hqd.model.recipe import STEP_FAMILY, MethodChoice, Recipe
 from hqd.result import Result
-
-#: Steps whose methods live in the pipeline itself (they need the panel's keys, not just arrays).
-#: name → one-line doc, parameters (name → (type, default, help)).
-LOCAL_METHODS: dict[str, dict[str, tuple[str, dict[str, tuple[type, Any, str]]]]] = {
-    "denominate": {
-        "none": ("No denomination.", {}),
-        "divide": ("x ← x / D · scale, D the indicator's `denominator` column (framework) or a mapping.",
-                   {"scale": (float, 1.0, "multiplier applied after dividing"),
-                    "denominators": (dict, None, "indicator → denominator column; overrides the framework"),
-                    "scales": (dict, None, "indicator → multiplier; overrides `scale` for that indicator")}),
-    },
-    "screen": {
-        "none": ("No screening.", {}),
-        "availability": ("Drop units whose share of non-missing indicator values is below `threshold` "
-                         "(COINr `byNA`).",
-                         {"threshold": (float, 0.9, "minimum share of observed values to keep a unit"),
-                          "by": (str, "region", "'region' (over all years: drop the region) or 'region_year' "
-                                 "(drop that region's year)")}),
-    },
-}
-#: Aggregation methods that need strictly positive inputs (zero policy applies).
-POSITIVE_AGGREGATES = {"geometric", "harmonic"}
-#: Zero-policy defaults (the same as the aggregation methods' own): ``epsilon`` replaces values ≤ 0,
-#: ``shift`` is added to every value.  Recipes should name their own; these are recorded in the manifest.
-ZERO_EPSILON = 1e-6
-ZERO_SHIFT = 0.01
-DATA_DRIVEN_WEIGHTS = {"entropy", "critic", "cv", "std", "pca"}
-
 
 DataSource: TypeAlias = str | Path | pd.DataFrame
 
@@ -202,64 +176,8 @@ def check_recipe(recipe: Recipe, framework: Framework) -> list[Problem]:
 
 
 def _check_choice(step: str, where: str, choice: MethodChoice) -> list[Problem]:
-    family = STEP_FAMILY[step]
-    out = Problems()
-    if choice.method == "none" and step in ("denominate", "impute", "screen", "treat") and not choice.params:
-        return out.items  # the no-op step
-    if family in LOCAL_METHODS:
-        table = LOCAL_METHODS[family]
-        if choice.method not in table:
-            out.error("unknown_method", f"{where}: unknown {step} method {choice.method!r}; valid: "
-                      + ", ".join(sorted(table)), column=step)
-            return out.items
-        allowed = table[choice.method][1]
-        for key in choice.params:
-            if key not in allowed:
-                out.error("invalid_parameter", f"{where}: unknown parameter {key!r}; valid: "
-                          + (", ".join(sorted(allowed)) or "(none)"), column=step)
-        return out.items
-    params = dict(choice.params)
-    extra_keys = _pipeline_params(step, choice.method)
-    for key in extra_keys:
-        params.pop(key, None)
-    if step == "weight" and choice.method == "combined":
-        for part in ("first", "second"):
-            sub = params.pop(part, None)
-            if not isinstance(sub, Mapping) or "method" not in sub:
-                out.error("missing_parameter", f"{where}: combined weights need '{part}: {{method: …}}'",
-                          column=step)
-            else:
-                sub_params = {k: v for k, v in sub.items() if k != "method"}
-                out.extend(_check_choice(step, f"{where}.{part}", MethodChoice(str(sub["method"]), sub_params)))
-    try:
-        method = catalog.get(family, choice.method)
-        data_params = [k for k, p in method.params.items() if p.kind == "data" and k in params]
-        for key in data_params:
-            out.error("invalid_parameter", f"{where}: {key!r} is supplied by HQD from the framework and "
-                      "data; remove it from the recipe", column=step)
-            params.pop(key)
-        if step == "weight" and choice.method == "combined":
-            params = {k: v for k, v in params.items() if k in method.params}
-        catalog.validate_params(family, choice.method, params)
-    except HqdError as err:
-        out.extend(Problem(**{**p.to_dict(), "column": step, "message": f"{where}: {p.message}"})
-                   for p in err.problems)
-    return out.items
-
-
-def _pipeline_params(step: str, method: str) -> tuple[str, ...]:
-    """Recipe keys the pipeline consumes itself (not passed to the method function)."""
-    if step == "impute" and method.startswith("group_"):
-        return ("group",)
-    if step == "normalise" and method == "ratio_to_base":
-        return ("base_year",)
-    if step == "aggregate" and method == "topsis":
-        return ("over", "ideals")
-    if step == "weight" and method == "ahp":
-        return ("order",)
-    if step == "weight" and method in DATA_DRIVEN_WEIGHTS | {"combined"}:
-        return ("on",)
-    return ()
+    """One choice against the catalogue's schema of its method (keys, types, values, shapes)."""
+    return catalog.check_choice(STEP_FAMILY[step], choice.method, choice.params, where)
 
 
 def zeros_as_missing(panel: Panel, framework: Framework) -> Panel:
@@ -302,6 +220,11 @@ def _plausibility(framework: Framework, panel: Panel, recipe: Recipe, problems: 
 
 
 MAX_REPORTED = 200
+#: The framework columns a method's ``draws`` name, and the reason code when an indicator lacks one.
+_FRAMEWORK_COLUMN = {"framework.goalpost_min": "goalpost_min", "framework.goalpost_max": "goalpost_max",
+                     "framework.target": "target"}
+_MISSING_FRAMEWORK_CODE = {"goalpost_min": "missing_goalposts", "goalpost_max": "missing_goalposts",
+                           "target": "missing_target"}
 
 
 def check_data(framework: Framework, panel: Panel, recipe: Recipe) -> list[Problem]:
@@ -313,12 +236,10 @@ def check_data(framework: Framework, panel: Panel, recipe: Recipe) -> list[Probl
     values = panel.values
     nodes = framework.nodes.loc[panel.indicators]
     impute = recipe.step("impute").choice
-    if impute.method.startswith("group_"):
-        column = impute.params.get("group")
-        if column is None:
-            problems.error("missing_parameter", f"impute {impute.method} needs 'group: <region column>'",
-                           column="impute")
-        elif column not in panel.region_meta.columns:
+    imputer = catalog.get("impute", impute.method)
+    if "groups" in imputer.draws:
+        column = imputer.key(impute.params, "group")
+        if column not in panel.region_meta.columns:
             problems.error("unknown_group", f"no region group column {column!r}; available: "
                            + (", ".join(map(str, panel.region_meta.columns)) or "(none)"), column=column)
         else:
@@ -327,7 +248,7 @@ def check_data(framework: Framework, panel: Panel, recipe: Recipe) -> list[Probl
                 problems.error("missing_group", f"region has no {column!r} group", region=str(code),
                                column=column)
     denominate = recipe.step("denominate").choice
-    if denominate.method == "divide":
+    if "den" in catalog.get("denominate", denominate.method).draws:
         mapping = dict(denominate.params.get("denominators") or {})
         for code in panel.indicators:
             den = mapping.get(code, nodes.at[code, "denominator"])
@@ -335,16 +256,16 @@ def check_data(framework: Framework, panel: Panel, recipe: Recipe) -> list[Probl
                 problems.error("unknown_denominator", f"denominator {den!r} of {code!r} is not a data column",
                                indicator=code, column=den)
     norm = recipe.step("normalise").choice
-    if norm.method == "goalposts":
-        missing = nodes.index[nodes["goalpost_min"].isna() | nodes["goalpost_max"].isna()]
-        for code in missing:
-            problems.error("missing_goalposts", "goalposts normalisation needs goalpost_min and goalpost_max",
-                           indicator=str(code), file=framework.source)
-    if norm.method == "distance_to_target":
-        for code in nodes.index[nodes["target"].isna()]:
-            problems.error("missing_target", "distance_to_target needs a target", indicator=str(code),
+    normaliser = catalog.get("normalise", norm.method)
+    needed = [_FRAMEWORK_COLUMN[src] for src in normaliser.draws.values() if src in _FRAMEWORK_COLUMN]
+    if needed:
+        lacking = nodes[needed].isna().any(axis=1)
+        code = _MISSING_FRAMEWORK_CODE[needed[0]]
+        what = " and ".join(needed) if len(needed) > 1 else f"a {needed[0]}"
+        for indicator in nodes.index[lacking]:
+            problems.error(code, f"{norm.method} normalisation needs {what}", indicator=str(indicator),
                            file=framework.source)
-    if norm.method in ("minmax", "zscore", "rank", "percentile_rank"):
+    if normaliser.properties.needs_spread:
         with np.errstate(invalid="ignore"):
             spread = np.nanmax(values, axis=(0, 1)) - np.nanmin(values, axis=(0, 1)) \
                 if values.size else np.zeros(0)
@@ -396,6 +317,9 @@ class _Trace:
 def build(framework: Framework, panel: Panel, recipe: Recipe) -> Result:
     """Apply ``recipe`` to a validated ``panel`` (see the module docstring)."""
     trace = _Trace(warnings=[p for p in (*framework.warnings, *panel.warnings) if p.severity == "warning"])
+    # The policies as resolved (defaults filled in, hqd.model.policy): the manifest records what was used.
+    trace.policies.update(zero_policy=dict(recipe.zero_policy), na_policy=recipe.na_policy,
+                          placeholders=recipe.placeholders)
     x = panel.values.copy()
     trace.steps["raw"] = x
     x = _denominate(x, framework, panel, recipe, trace)
@@ -425,10 +349,11 @@ def _values(result: Any) -> np.ndarray:
 
 def _denominate(x: np.ndarray, fw: Framework, panel: Panel, recipe: Recipe, trace: _Trace) -> np.ndarray:
     choice = recipe.step("denominate").choice
-    if choice.method == "none":
+    method = catalog.get("denominate", choice.method)
+    if method.properties.noop:
         return x
-    mapping = dict(choice.params.get("denominators") or {})
-    scales = dict(choice.params.get("scales") or {})
+    mapping = dict(method.key(choice.params, "denominators") or {})
+    scales = dict(method.key(choice.params, "scales") or {})
     names = [mapping.get(code, fw.nodes.at[code, "denominator"]) for code in panel.indicators]
     columns = [j for j, name in enumerate(names) if isinstance(name, str)]
     if not columns:
@@ -436,10 +361,9 @@ def _denominate(x: np.ndarray, fw: Framework, panel: Panel, recipe: Recipe, trac
     # One (T, R, k) block of denominators, one division: the data columns or raw indicator values.
     den = np.stack([panel.extra[names[j]] if names[j] in panel.extra
                     else trace.steps["raw"][..., panel.indicators.index(names[j])] for j in columns], axis=-1)
-    scale = np.array([float(scales.get(panel.indicators[j], choice.params.get("scale", 1.0))) for j in columns])
+    scale = np.array([float(scales.get(panel.indicators[j], method.key(choice.params, "scale"))) for j in columns])
     out = x.copy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out[..., columns] = np.where(den == 0, np.nan, x[..., columns] / den * scale)
+    out[..., columns] = method(x[..., columns], den, factor=scale)
     trace.steps["denominated"] = out
     trace.logs["denominate"] = pd.DataFrame({
         "indicator": [panel.indicators[j] for j in columns], "denominator": [names[j] for j in columns],
@@ -451,15 +375,14 @@ def _denominate(x: np.ndarray, fw: Framework, panel: Panel, recipe: Recipe, trac
 def _impute(x: np.ndarray, panel: Panel, recipe: Recipe, trace: _Trace) -> np.ndarray:
     spec = recipe.step("impute")
     choice = spec.choice
-    if choice.method == "none":
-        return x
     method = catalog.get("impute", choice.method)
-    params = {k: v for k, v in choice.params.items() if k != "group"}
-    kwargs = catalog.validate_params("impute", choice.method, params)
+    if method.properties.noop:
+        return x
+    kwargs = method.call_params(choice.params)
     if "scope" in method.params and spec.scope is not None:
         kwargs["scope"] = spec.scope
-    if choice.method.startswith("group_"):
-        labels = panel.group_labels(str(choice.params["group"]))
+    if "groups" in method.draws:
+        labels = panel.group_labels(str(method.key(choice.params, "group")))
         kwargs["groups"] = pd.factorize(labels)[0]
     kwargs = {k: v for k, v in kwargs.items() if not (k in method.params and method.params[k].kind == "data"
                                                       and v is catalog.REQUIRED)}
@@ -484,12 +407,13 @@ def _impute(x: np.ndarray, panel: Panel, recipe: Recipe, trace: _Trace) -> np.nd
 
 def _screen(x: np.ndarray, panel: Panel, recipe: Recipe, trace: _Trace) -> tuple[Panel, np.ndarray]:
     choice = recipe.step("screen").choice
-    if choice.method == "none":
+    method = catalog.get("screen", choice.method)
+    if method.properties.noop:
         return panel, x
-    threshold = float(choice.params.get("threshold", 0.9))
-    if choice.params.get("by", "region") == "region_year":
+    threshold = float(method.key(choice.params, "threshold"))
+    cell_share = np.asarray(method(x))  # (T, R) availability of each region-year
+    if method.key(choice.params, "by") == "region_year":
         # A region-year below the threshold is left out (all its values missing); the region stays.
-        cell_share = np.isfinite(x).mean(axis=2)  # (T, R)
         low = cell_share < threshold
         t_idx, r_idx = np.nonzero(low)
         trace.logs["screen"] = pd.DataFrame({
@@ -505,7 +429,8 @@ def _screen(x: np.ndarray, panel: Panel, recipe: Recipe, trace: _Trace) -> tuple
             x = np.where(low[..., None], np.nan, x)
         trace.steps["screened"] = x
         return panel, x
-    share = np.isfinite(x).mean(axis=(0, 2))  # per region, over all years and indicators
+    t, r, m = x.shape  # per region, over all years and indicators at once (exact counts)
+    share = np.asarray(method(np.moveaxis(x, 1, 0).reshape(1, r, t * m)))[0]
     drop = [panel.regions[i] for i in np.flatnonzero(share < threshold)]
     trace.logs["screen"] = pd.DataFrame({"region": panel.regions, "availability": share,
                                          "kept": share >= threshold})
@@ -522,10 +447,10 @@ def _screen(x: np.ndarray, panel: Panel, recipe: Recipe, trace: _Trace) -> tuple
 
 def _treat(x: np.ndarray, panel: Panel, recipe: Recipe, trace: _Trace) -> np.ndarray:
     spec = recipe.step("treat")
-    if spec.choice.method == "none":
-        return x
     method = catalog.get("treat", spec.choice.method)
-    kwargs = catalog.validate_params("treat", spec.choice.method, dict(spec.choice.params))
+    if method.properties.noop:
+        return x
+    kwargs = method.call_params(spec.choice.params)
     details: list[Any] = []
 
     def apply(block: np.ndarray) -> np.ndarray:
@@ -559,14 +484,8 @@ def _normalise(x: np.ndarray, fw: Framework, panel: Panel, recipe: Recipe, trace
 
     logged = (nodes["transform"] == "log").to_numpy()
     if logged.any():
-        zero = dict(recipe.zero_policy)
-        block = x[..., logged]
-        if zero["method"] == "shift":
-            block = block + float(zero.get("shift", ZERO_SHIFT))
-        elif zero["method"] == "epsilon":
-            block = np.where(block <= 0, float(zero.get("epsilon", ZERO_EPSILON)), block)
+        x[..., logged] = policy.log_with_zero_policy(x[..., logged], recipe.zero_policy)
         with np.errstate(divide="ignore", invalid="ignore"):
-            x[..., logged] = np.where(block > 0, np.log(np.where(block > 0, block, 1.0)), np.nan)
             gmin[logged] = np.log(gmin[logged])
             gmax[logged] = np.log(gmax[logged])
         trace.policies["log_transform"] = [c for c, f in zip(panel.indicators, logged, strict=True) if f]
@@ -576,36 +495,30 @@ def _normalise(x: np.ndarray, fw: Framework, panel: Panel, recipe: Recipe, trace
         x[..., moderate] = np.abs(x[..., moderate] - target[moderate])
         direction = np.where(moderate, -1.0, direction)
 
-    method = catalog.get("normalize", choice.method)
-    params = {k: v for k, v in choice.params.items() if k not in _pipeline_params("normalise", choice.method)}
-    kwargs = catalog.validate_params("normalize", choice.method, params)
-    kwargs["direction"] = direction
-    if choice.method == "goalposts":
-        kwargs.update(gmin=gmin, gmax=gmax)
-    elif choice.method == "distance_to_target":
-        kwargs["target"] = target
-    elif choice.method == "ratio_to_base":
-        base_year = int(choice.params.get("base_year", panel.years[0]))
+    method = catalog.get("normalise", choice.method)
+    kwargs = method.call_params(choice.params)
+    drawn = {"framework.direction": direction, "framework.goalpost_min": gmin, "framework.goalpost_max": gmax,
+             "framework.target": target}
+    kwargs.update({key: drawn[src] for key, src in method.draws.items() if src in drawn})
+    if "panel.base_year" in method.draws.values():
+        # The base is one year's values (the recipe's base_year, default the first year), not pooled.
+        base_year = method.key(choice.params, "base_year")
+        base_year = int(panel.years[0] if base_year is None else base_year)
         if base_year not in set(panel.years.tolist()):
-            raise HqdError([Problem("invalid_parameter", f"normalise ratio_to_base: base_year {base_year} is "
-                                    "not a year of the data")])
-        kwargs["base"] = x[list(panel.years).index(base_year)][None, ...]
+            raise HqdError([Problem("invalid_parameter", f"normalise.base_year: {base_year} is not a year of the "
+                                    f"data ({int(panel.years[0])}–{int(panel.years[-1])})", column="normalise")])
+        key = next(k for k, src in method.draws.items() if src == "panel.base_year")
+        kwargs[key] = x[list(panel.years).index(base_year)][None, ...]
         out = np.asarray(method(x, **kwargs), dtype=float)
         trace.steps["normalised"] = out
         return out
 
     out = _pooled(x, spec.scope, lambda block: np.asarray(method(block, **kwargs), dtype=float))
-    if moderate.any() and choice.method == "minmax":
-        # METHODS.md §2.1 (c): x′ = 1 − |x − x*| / max|x − x*|, i.e. the best possible value is the target.
+    if moderate.any() and method.properties.moderate:
+        # A moderate indicator's own form: x′ = lo + (hi − lo)(1 − d / max d), the target scoring best.
         lo, hi = float(kwargs.get("lo", 0.0)), float(kwargs.get("hi", 1.0))
-
-        def moderate_minmax(block: np.ndarray) -> np.ndarray:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                dmax = np.nanmax(block, axis=-2, keepdims=True)
-                return lo + (hi - lo) * (1.0 - block / dmax)
-
-        mod = _pooled(x[..., moderate], spec.scope, moderate_minmax)
-        out[..., moderate] = mod
+        out[..., moderate] = _pooled(x[..., moderate], spec.scope,
+                                     lambda block: methods.normalize.moderate_minmax(block, lo, hi))
     trace.steps["normalised"] = out
     return out
 
@@ -615,57 +528,71 @@ def _node_level(fw: Framework, code: str) -> int:
     return int(fw.nodes.at[code, "level"])
 
 
-def _weights_for(
-    choice: MethodChoice, data: np.ndarray, codes: list[str], fw: Framework, sample: str,
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Weights of ``codes`` (shape (k,) pooled or (T, k) by year) and the method's intermediates.
+def framework_weights(fw: Framework, codes: Sequence[str]) -> np.ndarray:
+    """The framework's weights of ``codes`` renormalised (a blank weight takes the mean of the others; all
+    blank → equal weights)."""
+    raw = fw.nodes.loc[list(codes), "weight"].astype(float)
+    raw = raw.fillna(1.0) if raw.isna().all() else raw.fillna(raw.mean())
+    return np.asarray(raw.to_numpy() / raw.sum(), dtype=float)
 
-    ``data`` is the (T, R, k) block of the nodes' scores.
+
+def part_choice(choice: MethodChoice, part: str) -> MethodChoice:
+    """The weighting ``first`` or ``second`` of a combination, as a choice of its own."""
+    sub = choice.params[part]
+    if isinstance(sub, str):
+        return MethodChoice(sub)
+    return MethodChoice(str(sub["method"]), {k: v for k, v in sub.items() if k != "method"})
+
+
+def weights_for(
+    choice: MethodChoice, data: np.ndarray | None, codes: Sequence[str], fw: Framework, sample: str,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Weights of ``codes`` and the method's intermediates — the one weighting step of the build and of the
+    batched uncertainty engine.
+
+    ``data`` is the ``(..., T, R, k)`` block of the nodes' scores (leading axes are runs), or None for
+    weights that do not depend on data.  The weights have shape ``(k,)`` when they do not depend on data,
+    ``(..., k)`` for data-driven weights estimated on all region-years (``sample: pooled``) and
+    ``(..., T, k)`` year by year (``by_year``).
     """
-    name = choice.method
     if len(codes) == 1:  # an only child gets the whole weight, whatever the method
         return np.ones(1), {}
-    if name == "manual":
-        raw = fw.nodes.loc[codes, "weight"].astype(float)
-        raw = raw.fillna(1.0) if raw.isna().all() else raw.fillna(raw.mean())
-        w = raw.to_numpy() / raw.sum()
-        return w, {}
-    if name == "equal":
-        return np.full(len(codes), 1.0 / len(codes)), {}
-    if name == "ahp":
+    method = catalog.get("weight", choice.method)
+    source = method.properties.source
+    if source == "framework":
+        return framework_weights(fw, codes), {}
+    if source == "recipe":  # a pairwise matrix in the recipe, its rows in `order` (default: the children)
         matrix = np.asarray(choice.params.get("matrix"), dtype=float)
-        order = list(choice.params.get("order") or codes)
+        order = list(method.key(choice.params, "order") or codes)
         if sorted(order) != sorted(codes) or matrix.shape != (len(codes), len(codes)):
-            raise HqdError([Problem("invalid_parameter", f"ahp matrix must be {len(codes)}×{len(codes)} over "
+            raise HqdError([Problem("invalid_parameter", f"weight.matrix: must be {len(codes)}×{len(codes)} over "
                                     f"{', '.join(codes)} (give 'order' to name its rows); got shape "
                                     f"{matrix.shape} over {', '.join(order)}", column="weight")])
-        kwargs = catalog.validate_params("weight", "ahp", {k: v for k, v in choice.params.items() if k != "order"})
+        kwargs = method.call_params(choice.params)
         kwargs["matrix"] = matrix
-        result = catalog.get("weight", "ahp")(None, **kwargs)
+        result = method(None, **kwargs)
         perm = [order.index(c) for c in codes]
         return np.asarray(result.weights)[perm], {k: np.asarray(v) for k, v in result.details.items()}
-    if name == "combined":
-        first = MethodChoice(str(choice.params["first"]["method"]),
-                             {k: v for k, v in choice.params["first"].items() if k != "method"})
-        second = MethodChoice(str(choice.params["second"]["method"]),
-                              {k: v for k, v in choice.params["second"].items() if k != "method"})
-        w1, _ = _weights_for(first, data, codes, fw, sample)
-        w2, _ = _weights_for(second, data, codes, fw, sample)
-        kwargs = catalog.validate_params("weight", "combined", {k: v for k, v in choice.params.items()
-                                                                if k not in ("first", "second")})
-        result = catalog.get("weight", "combined")(w1, w2, **kwargs)
+    if source == "parts":
+        w1, _ = weights_for(part_choice(choice, "first"), data, codes, fw, sample)
+        w2, _ = weights_for(part_choice(choice, "second"), data, codes, fw, sample)
+        result = method(w1, w2, **method.call_params(choice.params))
         return np.asarray(result.weights, dtype=float), {"w_first": w1, "w_second": w2}
-    kwargs = catalog.validate_params("weight", name, {k: v for k, v in choice.params.items()
-                                                      if k not in _pipeline_params("weight", name)})
-    method = catalog.get("weight", name)
-    t, r, k = data.shape
-    block = data if sample == "by_year" else data.reshape(1, t * r, k)
+    kwargs = method.call_params(choice.params)
+    if not method.properties.data_driven:  # weights from the number of children alone (equal)
+        return np.asarray(method(np.zeros((1, len(codes))), **kwargs).weights, dtype=float).reshape(-1), {}
+    if data is None:
+        raise ValueError(f"data-driven weights {choice.method!r} need data")  # programming error
+    lead = data.shape[:-3]
+    t, r, k = data.shape[-3:]
+    block = data if sample == "by_year" else data.reshape(*lead, 1, t * r, k)
     result = method(block, **kwargs)
     weights = np.asarray(result.weights, dtype=float)
     details = {key: np.asarray(v) for key, v in result.details.items()}
     if sample != "by_year":
-        weights = weights.reshape(k)
-        details = {key: v.reshape(-1) if v.size == k else v for key, v in details.items()}
+        weights = weights.reshape(*lead, k)
+        if not lead:
+            details = {key: v.reshape(-1) if v.size == k else v for key, v in details.items()}
     return weights, details
 
 
@@ -683,7 +610,7 @@ def _weigh_and_aggregate(
     global_w: dict[str, np.ndarray] = {}
     if weight_spec.scope == "global":
         leaves = panel.indicators
-        w, details = _weights_for(weight_spec.choice, x, leaves, fw, sample)
+        w, details = weights_for(weight_spec.choice, x, leaves, fw, sample)
         _record_intermediates(trace, "weight", fw.index_code, weight_spec.choice.method, leaves, details, years,
                               sample)
         for j, leaf in enumerate(leaves):
@@ -701,9 +628,9 @@ def _weigh_and_aggregate(
             method_name = weight_spec.choice.method
         else:
             choice = weight_spec.choose(level=_node_level(fw, kids[0]), code=parent)
-            w, details = _weights_for(choice, block, kids, fw, sample)
+            w, details = weights_for(choice, block, kids, fw, sample)
             _record_intermediates(trace, "weight", parent, choice.method, kids, details, years, sample)
-            if choice.method == "ahp" and not bool(np.all(details.get("consistent", True))):
+            if not bool(np.all(details.get("consistent", True))):  # a pairwise matrix failed its CR test
                 trace.warnings.append(Problem(
                     "ahp_inconsistent", f"AHP matrix for the children of {parent!r} has CR = "
                     f"{float(np.asarray(details['CR']).reshape(-1)[0]):.4f} ≥ 0.1 (RI table "
@@ -720,17 +647,64 @@ def _weigh_and_aggregate(
     effective: dict[str, np.ndarray] = {fw.index_code: np.asarray(1.0)}
     for code in _top_down(fw):
         effective[code] = within[code] * effective[str(fw.nodes.at[code, "parent"])]
+    _missing_cells(x, panel, effective, recipe, trace)
 
-    all_arith = all(agg_spec.choose(level=_node_level(fw, p), code=p).method == "arithmetic" for p in parents)
-    if weight_spec.scope == "global" and all_arith:
-        # 综合权重: a dimension's score is its partial sum Σ_{j∈k} w_j·x′_j; the index is their sum.
-        for code in fw.aggregates:
-            if code != fw.index_code:
-                scores[code] = scores[code] * _per_year(effective[code])
+    additive = all(catalog.get("aggregate", agg_spec.choose(level=_node_level(fw, p), code=p).method)
+                   .properties.decomposable for p in parents)
+    if weight_spec.scope == "global" and additive:
+        # 综合权重: the index is the sum of the dimensions' partial sums Σ_{j∈k} w_j·x′_j.  A dimension's score
+        # is its partial sum divided by its attainable maximum Σ_{j∈k} w_j (the weighted mean of its
+        # indicators, on the normalised scale, so fixed grade cut-offs mean something); the partial sum is
+        # the node's ``contribution`` (Result.scores).
         trace.policies["aggregate_scores"] = "partial_sum"
+        trace.policies["dimension_scores"] = (
+            "score = partial sum / the sum of the node's effective weights (its attainable maximum), on the "
+            "normalised scale; contribution = the partial sum, which adds up to the index")
     else:
         trace.policies["aggregate_scores"] = "weighted_mean"
     return scores, effective
+
+
+def _missing_cells(x: np.ndarray, panel: Panel, effective: Mapping[str, np.ndarray], recipe: Recipe,
+                   trace: _Trace) -> None:
+    """Count the missing cells that reach aggregation, with the share of each region-year's weight they
+    removed (the effective weights of its missing indicators); flag region-years above the recipe's
+    ``missing_weight_threshold``.  Recorded in the warnings, the manifest's policies and a log table."""
+    missing = np.isnan(x)  # (T, R, m)
+    if not missing.any():
+        return
+    t = x.shape[0]
+    eff = np.stack([np.broadcast_to(np.asarray(effective[c], dtype=float), (t,)) for c in panel.indicators],
+                   axis=-1)  # (T, m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.einsum("trm,tm->tr", missing.astype(float), eff) / eff.sum(axis=-1)[:, None]
+    cells = missing.sum(axis=-1)  # (T, R)
+    threshold = recipe.missing_weight_threshold
+    hit = cells > 0
+    flagged = share > threshold
+    t_idx, r_idx = np.nonzero(hit)
+    regions = np.asarray(panel.regions, dtype=object)
+    trace.logs["missing"] = pd.DataFrame({
+        "region": regions[r_idx], "year": panel.years[t_idx], "missing_cells": cells[t_idx, r_idx],
+        "missing_weight_share": share[t_idx, r_idx], "flagged": flagged[t_idx, r_idx],
+        "indicators": [", ".join(np.asarray(panel.indicators, dtype=object)[missing[ti, ri]]) for ti, ri in
+                       zip(t_idx, r_idx, strict=True)]})
+    how = ("left out, the weights of the other children renormalised (na_policy: skip)"
+           if recipe.na_policy == "skip" else "the parent gets no score (na_policy: propagate)")
+    trace.policies["missing_cells"] = {
+        "cells": int(missing.sum()), "region_years": int(hit.sum()), "treatment": how,
+        "max_weight_share": float(np.nanmax(share[hit])), "threshold": threshold,
+        "flagged_region_years": int(flagged.sum())}
+    trace.warnings.append(Problem(
+        "missing_cells", f"{int(missing.sum())} missing cell(s) in {int(hit.sum())} region-year(s) reached "
+        f"aggregation and were {how}; they removed up to {100 * float(np.nanmax(share[hit])):.1f}% of a "
+        "region-year's weight (see the 'missing' log)", severity="warning"))
+    for ti, ri in list(zip(*np.nonzero(flagged), strict=True))[:MAX_REPORTED]:
+        trace.warnings.append(Problem(
+            "missing_weight", f"missing indicators carry {100 * share[ti, ri]:.1f}% of the index's weight "
+            f"(more than missing_weight_threshold {100 * threshold:g}%): "
+            + ", ".join(np.asarray(panel.indicators, dtype=object)[missing[ti, ri]]),
+            severity="warning", region=str(panel.regions[ri]), year=int(panel.years[ti])))
 
 
 def _per_year(w: np.ndarray) -> np.ndarray:
@@ -770,6 +744,9 @@ def _record_intermediates(trace: _Trace, step: str, parent: str, method: str, co
             "parent": np.full(k * n_years, parent, dtype=object), "method": np.full(k * n_years, method, dtype=object),
             "node": np.asarray(list(codes) * n_years, dtype=object),
             "year": np.repeat(years, k) if n_years > 1 else np.full(k, np.nan), **rows}
+        for key, value in rows.items():  # a year-independent row in a by-year table (combined weights)
+            if n_years > 1 and value.size == k:
+                columns[key] = np.tile(value, n_years)
         for key, value in scalars.items():
             columns[key] = np.full(k * n_years, value[0]) if value.size == 1 else np.repeat(value, k)
         trace.pending.setdefault(f"{step}_{method}", []).append(columns)
@@ -781,15 +758,14 @@ def _aggregate(
     trace: _Trace,
 ) -> np.ndarray:
     """The score (T, R) of ``parent`` from its children ``block`` (T, R, k) and weights ``w``."""
-    name = choice.method
-    if name == "topsis":
+    method = catalog.get("aggregate", choice.method)
+    if method.properties.ranking:
         return _topsis(choice, block, w, parent, kids, fw, panel, scores, within, trace)
-    method = catalog.get("aggregate", name)
-    kwargs = catalog.validate_params("aggregate", name, dict(choice.params))
+    kwargs = method.call_params(choice.params)
     if "na" in method.params:
         kwargs["na"] = recipe.na_policy
     bad = np.zeros(block.shape[:-1], dtype=bool)
-    if name in POSITIVE_AGGREGATES or (name == "generalised" and float(kwargs.get("p", 1.0)) <= 0):
+    if method.needs_positive(kwargs):
         block, bad = _apply_zero_policy(block, parent, kids, panel, recipe, trace)
     if "zero" in method.params:
         kwargs["zero"] = "refuse"
@@ -802,7 +778,7 @@ def _apply_zero_policy(block: np.ndarray, parent: str, kids: list[str], panel: P
                        trace: _Trace) -> tuple[np.ndarray, np.ndarray]:
     """Handle values ≤ 0 before a geometric/harmonic mean, as the recipe's zero policy says."""
     policy = dict(recipe.zero_policy)
-    nonpos = block <= 0
+    nonpos = needs_zero_policy(block)
     if not nonpos.any():
         return block, np.zeros(block.shape[:-1], dtype=bool)
     method = policy.get("method", "refuse")
@@ -817,19 +793,15 @@ def _apply_zero_policy(block: np.ndarray, parent: str, kids: list[str], panel: P
         {"node": parent, "policy": method, "cells": int(nonpos.sum())})
     trace.warnings.append(Problem("zero_policy", f"{int(nonpos.sum())} value(s) ≤ 0 under {parent!r} handled "
                                   f"by zero policy {method!r}", severity="warning", indicator=parent))
-    if method == "na":
-        bad = np.asarray(nonpos.any(axis=-1))
-        return np.where(nonpos, 1.0, block), bad
-    if method == "epsilon":
-        return np.where(nonpos, float(policy.get("epsilon", ZERO_EPSILON)), block), np.zeros(block.shape[:-1], bool)
-    return block + float(policy.get("shift", ZERO_SHIFT)), np.zeros(block.shape[:-1], dtype=bool)
+    return apply_zero_policy(block, policy)
 
 
 def _topsis(choice: MethodChoice, block: np.ndarray, w: np.ndarray, parent: str, kids: list[str],
             fw: Framework, panel: Panel, scores: dict[str, np.ndarray], within: dict[str, np.ndarray],
             trace: _Trace) -> np.ndarray:
-    over = str(choice.params.get("over", "children"))
-    ideals = str(choice.params.get("ideals", "pooled"))
+    method = catalog.get("aggregate", choice.method)
+    over = str(method.key(choice.params, "over"))
+    ideals = str(method.key(choice.params, "ideals"))
     if over == "leaves":
         leaves = fw.leaves_under(parent)
         block = np.stack([scores[leaf] for leaf in leaves], axis=-1)
@@ -843,10 +815,16 @@ def _topsis(choice: MethodChoice, block: np.ndarray, w: np.ndarray, parent: str,
                 node = fw.nodes.at[node, "parent"]
             rel.append(value)
         w = np.stack(rel, axis=-1)
-    kwargs = catalog.validate_params("aggregate", "topsis", {k: v for k, v in choice.params.items()
-                                                              if k not in ("over", "ideals")})
-    method = catalog.get("aggregate", "topsis")
+    kwargs = method.call_params(choice.params)
     t, r, k = block.shape
+    if np.isnan(block).any():
+        # TOPSIS meets missing cells: say how its distances treated them.
+        how = ("left out of both distances of their observation (ideals over the observed values)"
+               if kwargs.get("na") == "skip" else "the observation gets no closeness (na: propagate)")
+        trace.policies.setdefault("topsis_missing", []).append(
+            {"node": parent, "cells": int(np.isnan(block).sum()), "na": kwargs.get("na"), "treatment": how})
+        trace.warnings.append(Problem("topsis_missing", f"TOPSIS of {parent!r}: {int(np.isnan(block).sum())} "
+                                      f"missing cell(s) {how}", severity="warning", indicator=parent))
     if ideals == "by_year":
         weights = w
         result = method(block, weights, **kwargs)
@@ -868,4 +846,4 @@ def _topsis(choice: MethodChoice, block: np.ndarray, w: np.ndarray, parent: str,
     return values
 
 
-__all__ = ["build", "check_recipe", "load_inputs", "methods", "run"]
+__all__ = ["build", "check_recipe", "framework_weights", "load_inputs", "methods", "part_choice", "run", "weights_for"]

@@ -28,6 +28,18 @@ from hqd.model.framework import Framework
 from hqd.model.panel import Panel
 from hqd.model.recipe import Recipe
 
+
+def _package_version() -> str:
+    """The installed distribution's version (importlib.metadata): result.py does not import the package
+    root (an import up a floor)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hqd")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
 DEFAULT_GRADES = {
     "quantiles": [0.25, 0.5, 0.75],
     "labels_zh": ["较低水平", "中等水平", "较高水平", "高水平"],
@@ -103,7 +115,8 @@ class Result:
 
     @cached_property
     def scores(self) -> pd.DataFrame:
-        """Long table ``region, year, node, level, score, rank, group_rank`` (node order, year, region)."""
+        """Long table ``region, year, node, level, score, rank, group_rank, contribution`` (node order, year,
+        region); ``contribution`` is the node's score × its effective weight (:attr:`contributions`)."""
         n, t, r = self.cube.shape
         levels = self.framework.nodes["level"].reindex(self.nodes).to_numpy(dtype=int)
         # Categoricals keep the table light on large panels (7 M rows for 2,900 regions × 20 years × 125 nodes).
@@ -117,7 +130,20 @@ class Result:
             "score": self.cube.reshape(-1),
             "rank": self.ranks.reshape(-1),
             "group_rank": self.group_ranks.reshape(-1),
+            "contribution": self.contributions.reshape(-1),
         })
+
+    @cached_property
+    def contributions(self) -> np.ndarray:
+        """Each node's contribution to the index (N, T, R): its score × its effective weight.
+
+        Under global weights (综合权重) with arithmetic means a dimension's contribution is its partial sum
+        Σ_{j∈k} w_j·x′_j, and the dimensions' contributions add up to the index; its ``score`` is that
+        partial sum divided by its attainable maximum Σ_{j∈k} w_j (the weighted mean of its indicators).
+        """
+        eff = np.stack([np.broadcast_to(np.asarray(self.effective.get(c, np.nan), dtype=float), self.years.shape)
+                        for c in self.nodes])  # (N, T)
+        return self.cube * eff[:, :, None]
 
     def score_table(self, nodes: Sequence[str] | None = None) -> pd.DataFrame:
         """Wide table: one row per (region, year), one column per node (default: aggregates)."""
@@ -335,13 +361,18 @@ class Result:
         c0, c1 = child[:, i0], child[:, i1]
         w0 = w[:, i0][:, None]
         delta = p1 - p0
-        if agg.method == "arithmetic":
+        from hqd.methods import catalog
+
+        method = catalog.get("aggregate", agg.method)
+        kwargs = method.call_params(agg.params)
+        if method.properties.decomposable:
             partial = self.policies.get("aggregate_scores") == "partial_sum"
-            contribution = (c1 - c0) if partial else w0 * (c1 - c0)
+            # Global weights (综合权重): the change of each child's partial sum w·S, exact with weights by year.
+            contribution = (w[:, i1][:, None] * c1 - w0 * c0) if partial else w0 * (c1 - c0)
             groups = self.policies.get("region_groups")
             kind = "additive (approximate: median of group members)" if groups and \
                 groups.get("aggregation") == "median" else "additive (exact)"
-        elif agg.method == "geometric":
+        elif method.power(kwargs) == 0.0:  # a geometric mean: additive in logs
             with np.errstate(divide="ignore", invalid="ignore"):
                 dlog = np.log(c1) - np.log(c0)
                 total_log = np.log(p1) - np.log(p0)
@@ -374,12 +405,12 @@ class Result:
         """Shapley contributions (k, R) of the children to the change of a mean-type aggregate."""
         from hqd.methods import catalog
 
-        if method == "topsis":
+        func = catalog.get("aggregate", method)
+        if func.properties.ranking:
             raise HqdError("drivers of a TOPSIS node: decompose a level below it, or use an additive "
                            "aggregation; TOPSIS distances are not separable by dimension",
                            code="not_decomposable")
-        func = catalog.get("aggregate", method)
-        kwargs = catalog.validate_params("aggregate", method, params)
+        kwargs = func.call_params(params)
         child = np.stack([self.cube[self.nodes.index(k)] for k in kids])  # (k, T, R)
         w = np.stack([np.broadcast_to(self._within(k), self.years.shape) for k in kids])[:, i0]
         c0, c1 = child[:, i0].T, child[:, i1].T  # (R, k)
@@ -452,7 +483,7 @@ class Result:
     @cached_property
     def manifest(self) -> dict[str, Any]:
         """Version, recipe (resolved), hashes, data description, policies and warnings."""
-        from hqd import __version__
+        __version__ = _package_version()
 
         return {
             "hqd_version": __version__,

@@ -67,10 +67,11 @@ def test_demo_analyses_on_the_engine_demo_run(demo_result: object) -> None:
     out = jjj_demo_analyses(demo_result, regions_table())
     assert (out["notes"]["status"] == "done").all(), out["notes"]
     coupling = out["coupling_dimensions"]
-    # The engine reports dimensions as partial sums (global weights); coupling rescales them to [0, 1].
+    # The engine reports dimension scores on their own [0, 1] scale also under global weights (the partial sums
+    # are the dimensions' contributions), so coupling uses them as they are.
     u = coupling.filter(like="U[")
     assert u.shape[1] == 6 and (u.to_numpy() <= 1 + 1e-12).all() and u.to_numpy().max() > 0.5
-    assert set(coupling["subsystem_scale"]) == {"within_weight"}
+    assert set(coupling["subsystem_scale"]) == {"as_is"}
     assert pd.Series(out["dagum"]["G_t"]).ge(0).all()
 
 

@@ -86,8 +86,15 @@ def _health(api: Api) -> None:
 def _methods(api: Api) -> None:
     body = ok(api.get("/api/methods"))
     names = {(m["step"], m["name"]) for m in body["items"]}
-    assert {("weight", "entropy"), ("normalize", "minmax"), ("aggregate", "arithmetic")} <= names
+    assert {("weight", "entropy"), ("normalise", "minmax"), ("aggregate", "arithmetic"), ("screen", "availability"),
+            ("denominate", "divide")} <= names
     assert all(m["step"] == "weight" for m in ok(api.get("/api/methods?step=weight"))["items"])
+    # One spelling of the step, the other accepted as an alias (issue #12: ?step=normalise listed nothing).
+    british = ok(api.get("/api/methods?step=normalise"))["items"]
+    american = ok(api.get("/api/methods?step=normalize"))["items"]
+    assert british == american and {m["name"] for m in british} >= {"minmax", "zscore", "goalposts"}
+    topsis = next(m for m in body["items"] if m["name"] == "topsis")
+    assert {p["name"] for p in topsis["params"]} >= {"over", "ideals"} and topsis["properties"]["ranking"]
 
 
 # ---------------------------------------------------------------------------------------------------- auth

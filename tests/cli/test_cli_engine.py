@@ -25,7 +25,7 @@ def test_demo_writes_the_run_directory_and_labels_it_synthetic(tmp_path: Path) -
     assert "SYNTHETIC" in done.stdout and "年均增长" in done.stdout and "drove it" in done.stdout
     run_dir = tmp_path / "demo" / "run"
     scores = pd.read_csv(run_dir / "scores.csv", dtype={"region": str})
-    assert list(scores.columns) == ["region", "year", "node", "level", "score", "rank", "group_rank"]
+    assert list(scores.columns) == ["region", "year", "node", "level", "score", "rank", "group_rank", "contribution"]
     assert set(scores["region"]) == {"110000", "120000", *[f"13{i:02d}00" for i in range(1, 12)]}
     weights = pd.read_csv(run_dir / "weights.csv")
     assert list(weights.columns) == ["node", "parent", "year", "method", "weight", "effective_weight"]

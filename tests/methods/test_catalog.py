@@ -11,7 +11,9 @@ from hqd.errors import HqdError
 from hqd.methods import catalog
 
 EXPECTED = {
-    "normalize": [
+    "denominate": ["divide", "none"],
+    "screen": ["availability", "none"],
+    "normalise": [
         "distance_to_target",
         "goalposts",
         "minmax",

@@ -238,3 +238,21 @@ def test_a_process_pool_gives_the_same_numbers(demo_paths: dict[str, Path]) -> N
     np.testing.assert_array_equal(single.scores, pooled.scores)
     np.testing.assert_array_equal(single.ranks, pooled.ranks)
     assert analysis.timings["workers"] == 2.0
+
+
+def test_a_shift_zero_policy_without_a_value_runs_with_the_documented_default(demo_paths: dict[str, Path]) -> None:
+    # Regression (issue #12): the pipeline shifted by 0.01 and the batched engine by 1.0 when the spec named
+    # `zero_policy: {method: shift}` without a value, so every such analysis stopped with internal_mismatch.
+    spec = {"recipe": {"zero_policy": {"method": "shift"}, "aggregate": {"method": "geometric"}},
+            "nodes": ["HQD", "ECO"],
+            "inputs": [{"type": "aggregate", "alternatives": ["arithmetic", "geometric"]}]}
+    analysis = _demo_analysis(spec)  # the nominal build (geometric means over zeros) is checked here
+    result = run_analysis(analysis, n=20, seed=3, workers=1)
+    assert not result.failed.any()
+    # The resolved value is the documented one (docs/formats.md) and is what the manifest records.
+    assert analysis.engine.recipe.zero_policy == {"method": "shift", "shift": 0.01}
+    assert analysis.nominal.manifest["recipe"]["zero_policy"] == {"method": "shift", "shift": 0.01}
+    geometric = result.parameters["aggregate"].to_numpy() == "geometric"
+    assert geometric.any()
+    # Every geometric run equals a full rebuild of that run through the pipeline (same shift on both paths).
+    assert _assert_runs_equal_rebuilds(analysis, 6, 3) == 6

@@ -146,19 +146,14 @@ def validate(
 def methods() -> None:
     """List every registered method with its one-line description."""
     from hqd.methods import catalog
-    from hqd.pipeline import LOCAL_METHODS
 
     table = Table(title="HQD methods (the names used in recipes, the CLI and the API)")
     table.add_column("step")
     table.add_column("method")
     table.add_column("description")
     table.add_column("parameters")
-    for family, entries in LOCAL_METHODS.items():
-        for name, (doc, local_params) in entries.items():
-            table.add_row(family, name, doc, ", ".join(local_params))
     for method in catalog.all_methods():
-        names = ", ".join(k for k, p in method.params.items() if p.kind != "data")
-        table.add_row(method.family, method.name, method.doc, names)
+        table.add_row(method.family, method.name, method.doc, ", ".join(method.options))
     console.print(table)
 
 

@@ -4,7 +4,7 @@ Importing this package imports every family module, so the catalogue is complete
 ``hqd.methods.catalog.get("weight", "entropy")``.
 """
 
-from hqd.methods import aggregate, catalog, impute, normalize, treat, weight
+from hqd.methods import aggregate, catalog, denominate, impute, normalize, screen, treat, weight
 from hqd.methods.catalog import Method, Param, all_methods, get, names, register, validate_params
 
 __all__ = [
@@ -13,11 +13,13 @@ __all__ = [
     "aggregate",
     "all_methods",
     "catalog",
+    "denominate",
     "get",
     "impute",
     "names",
     "normalize",
     "register",
+    "screen",
     "treat",
     "validate_params",
     "weight",

@@ -28,12 +28,12 @@ from numpy.typing import ArrayLike
 
 from hqd.errors import HqdError
 from hqd.methods._arrays import BoolArray, FloatArray, as_data, choice, invalid
-from hqd.methods.catalog import REQUIRED, Param, register
+from hqd.methods.catalog import REQUIRED, Param, Properties, register
+from hqd.model.policy import ZERO_EPSILON, ZERO_POLICIES, ZERO_SHIFT
 
 NaPolicy = Literal["skip", "propagate"]
 ZeroPolicy = Literal["refuse", "na", "epsilon", "shift"]
 NA_POLICIES: tuple[str, ...] = ("skip", "propagate")
-ZERO_POLICIES: tuple[str, ...] = ("refuse", "na", "epsilon", "shift")
 
 _W = Param(list, REQUIRED, "weights of the children (..., k)", kind="data")
 _NA = Param(
@@ -42,11 +42,17 @@ _NA = Param(
     "missing children: skip (renormalise over the available ones) or propagate",
     choices=NA_POLICIES,
 )
+#: Power means take the NA and zero policies from the recipe (na_policy, zero_policy), not per method.
+_NA_POLICY = Param(str, "skip", _NA.help, choices=NA_POLICIES, kind="data")
+_DRAWS = {"w": "weights of the children", "na": "recipe na_policy", "zero": "recipe zero_policy",
+          "epsilon": "recipe zero_policy", "shift": "recipe zero_policy"}
 _ZERO = Param(
-    str, "refuse", "values <= 0: refuse (error), na, epsilon (replace) or shift (add)", choices=ZERO_POLICIES
+    str, "refuse", "values <= 0: refuse (error), na, epsilon (replace) or shift (add)", choices=ZERO_POLICIES,
+    kind="data",
 )
-_EPS = Param(float, 1e-6, "replacement for values <= 0 under zero='epsilon'")
-_SHIFT = Param(float, 0.01, "constant added to every value under zero='shift' (no standard value: name it)")
+_EPS = Param(float, ZERO_EPSILON, "replacement for values <= 0 under zero='epsilon'", kind="data")
+_SHIFT = Param(float, ZERO_SHIFT, "constant added to every value under zero='shift' (no standard value: name it)",
+               kind="data")
 
 
 def _prepare(x: ArrayLike, w: ArrayLike, na: str) -> tuple[FloatArray, FloatArray]:
@@ -123,7 +129,8 @@ def _void(out: FloatArray, arr: FloatArray) -> FloatArray:
     return np.where(np.isposinf(arr).any(axis=-1), np.nan, out)
 
 
-@register("aggregate", "arithmetic", w=_W, na=_NA)
+@register("aggregate", "arithmetic", draws=_DRAWS, properties=Properties(power=1.0, decomposable=True), w=_W,
+          na=_NA_POLICY)
 def arithmetic(x: ArrayLike, w: ArrayLike, na: NaPolicy = "skip") -> FloatArray:
     """Weighted arithmetic mean Σ w_i x_i / Σ w_i over the children (非缺失加权平均).
 
@@ -141,14 +148,15 @@ def arithmetic(x: ArrayLike, w: ArrayLike, na: NaPolicy = "skip") -> FloatArray:
     return _weighted_mean(arr, wa, na)
 
 
-@register("aggregate", "geometric", w=_W, na=_NA, zero=_ZERO, epsilon=_EPS, shift=_SHIFT)
+@register("aggregate", "geometric", draws=_DRAWS, properties=Properties(power=0.0), w=_W, na=_NA_POLICY,
+          zero=_ZERO, epsilon=_EPS, shift=_SHIFT)
 def geometric(
     x: ArrayLike,
     w: ArrayLike,
     na: NaPolicy = "skip",
     zero: ZeroPolicy = "refuse",
-    epsilon: float = 1e-6,
-    shift: float = 0.01,
+    epsilon: float = ZERO_EPSILON,
+    shift: float = ZERO_SHIFT,
 ) -> FloatArray:
     """Weighted geometric mean exp(Σ w_i ln x_i / Σ w_i).
 
@@ -170,14 +178,15 @@ def geometric(
     return _void(np.exp(_weighted_mean(np.where(np.isposinf(arr), 0.0, logs), wa, na)), arr)
 
 
-@register("aggregate", "harmonic", w=_W, na=_NA, zero=_ZERO, epsilon=_EPS, shift=_SHIFT)
+@register("aggregate", "harmonic", draws=_DRAWS, properties=Properties(power=-1.0), w=_W, na=_NA_POLICY,
+          zero=_ZERO, epsilon=_EPS, shift=_SHIFT)
 def harmonic(
     x: ArrayLike,
     w: ArrayLike,
     na: NaPolicy = "skip",
     zero: ZeroPolicy = "refuse",
-    epsilon: float = 1e-6,
-    shift: float = 0.01,
+    epsilon: float = ZERO_EPSILON,
+    shift: float = ZERO_SHIFT,
 ) -> FloatArray:
     """Weighted harmonic mean Σ w_i / Σ (w_i / x_i).
 
@@ -197,8 +206,10 @@ def harmonic(
 @register(
     "aggregate",
     "generalised",
+    draws=_DRAWS,
+    properties=Properties(power="p"),
     w=_W,
-    na=_NA,
+    na=_NA_POLICY,
     p=Param(float, 1.0, "power: 1 arithmetic, 0 geometric, -1 harmonic, 2 quadratic"),
     zero=_ZERO,
     epsilon=_EPS,
@@ -210,8 +221,8 @@ def generalised(
     p: float = 1.0,
     na: NaPolicy = "skip",
     zero: ZeroPolicy = "refuse",
-    epsilon: float = 1e-6,
-    shift: float = 0.01,
+    epsilon: float = ZERO_EPSILON,
+    shift: float = ZERO_SHIFT,
 ) -> FloatArray:
     """Weighted power (generalised) mean (Σ w_i x_i^p / Σ w_i)^(1/p); p = 0 is the geometric mean.
 
@@ -265,6 +276,11 @@ class TopsisResult:
 @register(
     "aggregate",
     "topsis",
+    keys={"over": Param(str, "children", "children, or leaves: the indicators under the node with their "
+                        "effective weights", choices=("children", "leaves")),
+          "ideals": Param(str, "pooled", "pooled (over all region-years) or by_year", choices=("pooled", "by_year"))},
+    draws={"w": "weights of the children (or leaves)"},
+    properties=Properties(ranking=True),
     w=_W,
     ideal=Param(
         str,

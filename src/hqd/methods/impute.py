@@ -17,7 +17,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from hqd.methods._arrays import BoolArray, FloatArray, as_data, choice, indicator_frame, invalid, nan_sorted
-from hqd.methods.catalog import REQUIRED, Param, register
+from hqd.methods.catalog import REQUIRED, Param, Properties, register
 
 Scope = Literal["by_year", "pooled"]
 SCOPES: tuple[str, ...] = ("by_year", "pooled")
@@ -53,7 +53,7 @@ def _result(x: FloatArray, values: FloatArray) -> ImputeResult:
     return ImputeResult(out, missing & ~np.isnan(out))
 
 
-@register("impute", "none")
+@register("impute", "none", properties=Properties(noop=True))
 def none(x: ArrayLike) -> ImputeResult:
     """No imputation: missing cells stay missing.
 
@@ -218,6 +218,8 @@ _GROUPS = Param(
     list, REQUIRED, "group label of every region (e.g. the regions' EurAsia_group column)", kind="data"
 )
 _SCOPE = Param(str, "by_year", "by_year: same year only; pooled: all years", choices=SCOPES)
+_GROUP_KEY = {"group": Param(str, REQUIRED, "the region column (regions table) whose labels are the groups")}
+_GROUP_DRAWS = {"groups": "panel.region_groups"}
 
 
 def _grouped(x: ArrayLike, groups: ArrayLike | None, scope: str, stat: str) -> ImputeResult:
@@ -229,7 +231,7 @@ def _grouped(x: ArrayLike, groups: ArrayLike | None, scope: str, stat: str) -> I
     return _result(arr, fill)
 
 
-@register("impute", "group_mean", groups=_GROUPS, scope=_SCOPE)
+@register("impute", "group_mean", keys=_GROUP_KEY, draws=_GROUP_DRAWS, groups=_GROUPS, scope=_SCOPE)
 def group_mean(x: ArrayLike, groups: ArrayLike, scope: Scope = "by_year") -> ImputeResult:
     """Group mean (COINr ``i_mean_grp``): a missing cell gets the mean of the observed values of its group.
 
@@ -254,7 +256,8 @@ def group_mean(x: ArrayLike, groups: ArrayLike, scope: Scope = "by_year") -> Imp
     return _grouped(x, groups, scope, "mean")
 
 
-@register("impute", "group_median", groups=_GROUPS, scope=_SCOPE)
+@register("impute", "group_median", keys=_GROUP_KEY, draws=_GROUP_DRAWS, groups=_GROUPS,
+          scope=_SCOPE)
 def group_median(x: ArrayLike, groups: ArrayLike, scope: Scope = "by_year") -> ImputeResult:
     """Group median (COINr ``i_median_grp``): a missing cell gets the median of the observed values of its group.
 

@@ -35,11 +35,13 @@ from hqd.methods._arrays import (
     per_indicator,
     safe_divide,
 )
-from hqd.methods.catalog import REQUIRED, Param, register
+from hqd.methods.catalog import REQUIRED, Param, Properties, register
 
 Truncate = Literal["both", "upper", "lower", "none"]
 
 _DIRECTION = Param(list, REQUIRED, "per-indicator direction, 1 (positive) or -1 (negative)", kind="data")
+_DRAWS_DIRECTION = {"direction": "framework.direction"}
+_SPREAD = Properties(needs_spread=True)
 _LO = Param(float, 0.0, "lower end of the output range")
 _HI = Param(float, 1.0, "upper end of the output range")
 
@@ -50,8 +52,10 @@ def _check_range(lo: float, hi: float) -> None:
 
 
 @register(
-    "normalize",
+    "normalise",
     "minmax",
+    draws=_DRAWS_DIRECTION,
+    properties=Properties(needs_spread=True, moderate=True),
     direction=_DIRECTION,
     lo=_LO,
     hi=_HI,
@@ -102,8 +106,10 @@ def minmax(
 
 
 @register(
-    "normalize",
+    "normalise",
     "zscore",
+    draws=_DRAWS_DIRECTION,
+    properties=_SPREAD,
     direction=_DIRECTION,
     mean=Param(float, 0.0, "mean of the output"),
     sd=Param(float, 1.0, "standard deviation of the output"),
@@ -142,8 +148,9 @@ def zscore(
 
 
 @register(
-    "normalize",
+    "normalise",
     "goalposts",
+    draws={**_DRAWS_DIRECTION, "gmin": "framework.goalpost_min", "gmax": "framework.goalpost_max"},
     direction=_DIRECTION,
     gmin=Param(list, REQUIRED, "per-indicator lower goalpost (framework goalpost_min)", kind="data"),
     gmax=Param(list, REQUIRED, "per-indicator upper goalpost (framework goalpost_max)", kind="data"),
@@ -225,8 +232,9 @@ def goalposts(
 
 
 @register(
-    "normalize",
+    "normalise",
     "distance_to_target",
+    draws={**_DRAWS_DIRECTION, "target": "framework.target"},
     direction=_DIRECTION,
     target=Param(list, REQUIRED, "per-indicator target (framework target)", kind="data"),
     lo=_LO,
@@ -273,7 +281,7 @@ def _ranks(x: ArrayLike, direction: ArrayLike) -> FloatArray:
     return np.asarray(rankdata(y, method="average", axis=-2, nan_policy="omit"), dtype=np.float64)
 
 
-@register("normalize", "rank", direction=_DIRECTION)
+@register("normalise", "rank", draws=_DRAWS_DIRECTION, properties=_SPREAD, direction=_DIRECTION)
 def rank(x: ArrayLike, direction: ArrayLike) -> FloatArray:
     """Rank of y = x·direction within its column: 1 = lowest (worst), ties get their average rank.
 
@@ -292,7 +300,8 @@ def rank(x: ArrayLike, direction: ArrayLike) -> FloatArray:
     return _ranks(x, direction)
 
 
-@register("normalize", "percentile_rank", direction=_DIRECTION)
+@register("normalise", "percentile_rank", draws=_DRAWS_DIRECTION, properties=_SPREAD,
+          direction=_DIRECTION)
 def percentile_rank(x: ArrayLike, direction: ArrayLike) -> FloatArray:
     """Percentile rank in [0, 1]: (rank − 1)/(n_j − 1), with average ranks of y = x·direction.
 
@@ -310,8 +319,10 @@ def percentile_rank(x: ArrayLike, direction: ArrayLike) -> FloatArray:
 
 
 @register(
-    "normalize",
+    "normalise",
     "ratio_to_base",
+    keys={"base_year": Param(int, None, "the base year whose values are the base (default: the first year)")},
+    draws={**_DRAWS_DIRECTION, "base": "panel.base_year"},
     direction=_DIRECTION,
     base=Param(list, REQUIRED, "base values broadcastable to x (e.g. the base-year row)", kind="data"),
     scale=Param(float, 1.0, "multiplier (100 for an index with base = 100)"),
@@ -338,7 +349,8 @@ def ratio_to_base(x: ArrayLike, direction: ArrayLike, base: ArrayLike, scale: fl
     return scale * np.where(d > 0, safe_divide(arr, b), safe_divide(b, arr))
 
 
-@register("normalize", "none", direction=_DIRECTION)
+@register("normalise", "none", draws=_DRAWS_DIRECTION, properties=Properties(noop=True),
+          direction=_DIRECTION)
 def none(x: ArrayLike, direction: ArrayLike) -> FloatArray:
     """Identity: the data are already normalised and oriented (direction is checked but not applied).
 
@@ -349,6 +361,24 @@ def none(x: ArrayLike, direction: ArrayLike) -> FloatArray:
     """
     check_direction(direction)
     return np.array(as_data(x), dtype=np.float64, copy=True)
+
+
+def moderate_minmax(d: ArrayLike, lo: float = 0.0, hi: float = 1.0) -> FloatArray:
+    """Min-max of a moderate (适度) indicator given as its distance to target d = |x − x*| (smaller is better):
+    ``lo + (hi − lo)·(1 − d / max d)`` over axis -2, so the target itself scores ``hi``.
+
+    The form :func:`minmax` takes for a ``moderate`` indicator (the catalogue's ``moderate`` property);
+    Zhang et al.'s 适度指标 treatment.  NaN stays NaN; max d = 0 gives NaN.
+
+    Examples
+    --------
+    >>> moderate_minmax([[1.0], [0.0], [2.0]]).ravel().tolist()
+    [0.5, 1.0, 0.0]
+    """
+    block = np.asarray(d, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dmax = np.nanmax(block, axis=-2, keepdims=True)
+        return lo + (hi - lo) * (1.0 - block / dmax)
 
 
 def moderate_distance(x: ArrayLike, target: ArrayLike) -> FloatArray:

@@ -27,7 +27,7 @@ from hqd.methods._arrays import (
     invalid,
     nan_quantile,
 )
-from hqd.methods.catalog import Param, register
+from hqd.methods.catalog import Param, Properties, register
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def _log_ct(x: FloatArray) -> FloatArray:
         return np.where(arg > 0, np.log(np.where(arg > 0, arg, 1.0)), np.nan)
 
 
-@register("treat", "none")
+@register("treat", "none", properties=Properties(noop=True))
 def none(x: ArrayLike) -> TreatResult:
     """No outlier treatment.
 

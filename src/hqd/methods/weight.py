@@ -33,7 +33,10 @@ from hqd.methods._arrays import (
     indicator_frame,
     invalid,
 )
-from hqd.methods.catalog import REQUIRED, Param, register
+from hqd.methods.catalog import REQUIRED, Param, Properties, matrix_shape, register
+
+#: Weights estimated from the data (they change with the data a run sees).
+_DATA = Properties(data_driven=True, source="data")
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ def _constant_columns(x: FloatArray, method: str) -> None:
         )
 
 
-@register("weight", "equal")
+@register("weight", "equal", properties=Properties(decomposable=True))
 def equal(x: ArrayLike) -> WeightResult:
     """Equal weights 1/m (均权).
 
@@ -98,6 +101,8 @@ def equal(x: ArrayLike) -> WeightResult:
 @register(
     "weight",
     "manual",
+    draws={"weights": "framework.weight"},
+    properties=Properties(source="framework"),
     weights=Param(list, REQUIRED, "raw weights (framework weight column), renormalised", kind="data"),
 )
 def manual(x: ArrayLike | None, weights: ArrayLike) -> WeightResult:
@@ -133,6 +138,7 @@ _D_NOISE = 1e-12
 @register(
     "weight",
     "entropy",
+    properties=_DATA,
     shift=Param(float, 0.0, "constant added to x before the proportions (0.0001 is common)"),
 )
 def entropy(x: ArrayLike, shift: float = 0.0) -> WeightResult:
@@ -214,7 +220,8 @@ def _pairwise_corr(x: FloatArray) -> FloatArray:
     return np.clip(r, -1.0, 1.0)
 
 
-@register("weight", "critic", ddof=Param(int, 1, "delta degrees of freedom of σ (cancels in w)"))
+@register("weight", "critic", properties=_DATA,
+          ddof=Param(int, 1, "delta degrees of freedom of σ (cancels in w)"))
 def critic(x: ArrayLike, ddof: int = 1) -> WeightResult:
     """CRITIC weights: C_j = σ_j Σ_k (1 − r_jk), w_j = C_j / Σ C_j, on directional normalised data.
 
@@ -255,7 +262,7 @@ def critic(x: ArrayLike, ddof: int = 1) -> WeightResult:
     return WeightResult(_normalise(c), {"sigma": sigma, "conflict": conflict, "C": c, "r": r})
 
 
-@register("weight", "cv", ddof=Param(int, 1, "delta degrees of freedom of σ (cancels in w)"))
+@register("weight", "cv", properties=_DATA, ddof=Param(int, 1, "delta degrees of freedom of σ (cancels in w)"))
 def cv(x: ArrayLike, ddof: int = 1) -> WeightResult:
     """Coefficient-of-variation weights (变异系数法): V_j = σ_j / x̄_j, w_j = V_j / Σ V_j.
 
@@ -288,7 +295,7 @@ def cv(x: ArrayLike, ddof: int = 1) -> WeightResult:
     return WeightResult(_normalise(v), {"sigma": sigma, "mean": mean, "V": v})
 
 
-@register("weight", "std", ddof=Param(int, 1, "delta degrees of freedom of σ (cancels in w)"))
+@register("weight", "std", properties=_DATA, ddof=Param(int, 1, "delta degrees of freedom of σ (cancels in w)"))
 def std(x: ArrayLike, ddof: int = 1) -> WeightResult:
     """Standard-deviation weights: w_j = σ_j / Σ σ_j (meaningful on normalised data only).
 
@@ -307,6 +314,7 @@ def std(x: ArrayLike, ddof: int = 1) -> WeightResult:
 @register(
     "weight",
     "pca",
+    properties=_DATA,
     variant=Param(
         str, "pc1_loadings", "pc1_loadings | variance_weighted", choices=("pc1_loadings", "variance_weighted")
     ),
@@ -430,7 +438,9 @@ def _check_pairwise(a: FloatArray, tol: float) -> None:
 @register(
     "weight",
     "ahp",
-    matrix=Param(list, REQUIRED, "pairwise comparison matrix (Saaty 1–9 scale, reciprocal)"),
+    keys={"order": Param(list, None, "the node codes of the matrix rows (default: the children in file order)")},
+    properties=Properties(source="recipe"),
+    matrix=Param(list, REQUIRED, "pairwise comparison matrix (Saaty 1–9 scale, reciprocal)", check=matrix_shape),
     method=Param(
         str,
         "eigenvector",
@@ -515,6 +525,10 @@ def ahp(
 @register(
     "weight",
     "combined",
+    keys={"first": Param(dict, REQUIRED, "the first weighting {method: …}"),
+          "second": Param(dict, REQUIRED, "the second weighting {method: …}")},
+    draws={"w1": "weights of `first`", "w2": "weights of `second`"},
+    properties=Properties(source="parts"),
     w1=Param(list, REQUIRED, "first weight set", kind="data"),
     w2=Param(list, REQUIRED, "second weight set", kind="data"),
     method=Param(

@@ -35,12 +35,23 @@ from typing import Any
 import yaml
 
 from hqd.errors import HqdError, Problems
+from hqd.model.policy import (  # the policies' one declaration (names and defaults)
+    MISSING_WEIGHT_THRESHOLD,
+    NA_POLICIES,
+    NA_POLICY_DEFAULT,
+    PLACEHOLDER_POLICIES,
+    PLACEHOLDER_POLICY_DEFAULT,
+    ZERO_POLICIES,
+    ZERO_POLICY_DEFAULT,
+    ZERO_POLICY_VALUES,
+    resolve_zero_policy,
+)
 
 STEPS = ("denominate", "impute", "screen", "treat", "normalise", "weight", "aggregate")
 #: The catalogue family each step's methods come from.
 STEP_FAMILY = {
     "denominate": "denominate", "impute": "impute", "screen": "screen", "treat": "treat",
-    "normalise": "normalize", "weight": "weight", "aggregate": "aggregate",
+    "normalise": "normalise", "weight": "weight", "aggregate": "aggregate",
 }
 SCOPES = {
     "impute": ("by_year", "pooled"),
@@ -50,9 +61,6 @@ SCOPES = {
 }
 #: Which observations a data-driven weight is estimated on (entropy 一次法 = pooled; 多次法 = by_year).
 WEIGHT_SAMPLES = ("pooled", "by_year")
-ZERO_POLICIES = ("refuse", "na", "epsilon", "shift")
-NA_POLICIES = ("skip", "propagate")
-PLACEHOLDER_POLICIES = ("error", "missing")
 #: How values that break a framework's plausibility rules (valid_min/valid_max/percent) are reported.
 PLAUSIBILITY_POLICIES = ("error", "warning")
 GROUP_AGGREGATIONS = ("mean", "weighted_mean", "median")
@@ -121,6 +129,8 @@ class Recipe:
     grades: Mapping[str, Any] | None = None
     group_aggregation: Mapping[str, Any] = field(default_factory=lambda: {"method": "mean"})
     rank_group: str | None = None
+    #: A region-year whose missing cells carry more than this share of the index's weight is flagged.
+    missing_weight_threshold: float = MISSING_WEIGHT_THRESHOLD
     name: str | None = None
     description: str | None = None
     source: str | None = None
@@ -146,6 +156,7 @@ class Recipe:
         out["group_aggregation"] = dict(self.group_aggregation)
         if self.rank_group:
             out["rank_group"] = self.rank_group
+        out["missing_weight_threshold"] = self.missing_weight_threshold
         return out
 
     def to_yaml(self) -> str:
@@ -184,7 +195,7 @@ class Recipe:
     def from_dict(cls, data: Mapping[str, Any], *, source: str | None = None) -> Recipe:
         problems = Problems(context={"file": source})
         known = {*STEPS, "normalize", "zero_policy", "na_policy", "placeholders", "plausibility", "grades",
-                 "group_aggregation", "rank_group", "name", "description"}
+                 "group_aggregation", "rank_group", "missing_weight_threshold", "name", "description"}
         for key in data:
             if key not in known:
                 problems.error("unknown_step", f"unknown recipe key {key!r}; valid: {', '.join(sorted(known))}",
@@ -194,17 +205,12 @@ class Recipe:
             raw.setdefault("normalise", raw.pop("normalize"))
         steps = {name: _parse_step(name, raw.get(name), problems) for name in STEPS}
 
-        zero = raw.get("zero_policy", {"method": "refuse"})
-        zero = {"method": zero} if isinstance(zero, str) else dict(zero or {})
-        if zero.get("method", "refuse") not in ZERO_POLICIES:
-            problems.error("unknown_method", f"unknown zero policy {zero.get('method')!r}; valid: "
-                           + ", ".join(ZERO_POLICIES), column="zero_policy")
-        zero.setdefault("method", "refuse")
-        na_policy = str(raw.get("na_policy", "skip"))
+        zero = _parse_zero_policy(raw.get("zero_policy", {"method": ZERO_POLICY_DEFAULT}), problems)
+        na_policy = str(raw.get("na_policy", NA_POLICY_DEFAULT))
         if na_policy not in NA_POLICIES:
             problems.error("unknown_method", f"unknown NA policy {na_policy!r}; valid: {', '.join(NA_POLICIES)}",
                            column="na_policy")
-        placeholders = str(raw.get("placeholders", "error"))
+        placeholders = str(raw.get("placeholders", PLACEHOLDER_POLICY_DEFAULT))
         if placeholders not in PLACEHOLDER_POLICIES:
             problems.error("unknown_method", f"placeholders must be one of {', '.join(PLACEHOLDER_POLICIES)};"
                            f" got {placeholders!r}", column="placeholders")
@@ -212,24 +218,86 @@ class Recipe:
         if plausibility not in PLAUSIBILITY_POLICIES:
             problems.error("unknown_method", f"plausibility must be one of {', '.join(PLAUSIBILITY_POLICIES)};"
                            f" got {plausibility!r}", column="plausibility")
-        group_agg = raw.get("group_aggregation", {"method": "mean"})
-        group_agg = {"method": group_agg} if isinstance(group_agg, str) else dict(group_agg)
-        if group_agg.get("method", "mean") not in GROUP_AGGREGATIONS:
-            problems.error("unknown_method", f"unknown group aggregation {group_agg.get('method')!r}; valid: "
-                           + ", ".join(GROUP_AGGREGATIONS), column="group_aggregation")
-        group_agg.setdefault("method", "mean")
-        if group_agg["method"] == "weighted_mean" and not group_agg.get("weight_column"):
-            problems.error("missing_parameter", "group_aggregation weighted_mean needs weight_column",
-                           column="group_aggregation")
+        group_agg = _parse_group_aggregation(raw.get("group_aggregation", {"method": "mean"}), problems)
+        rank_group = raw.get("rank_group")
+        if rank_group is not None and not isinstance(rank_group, str):
+            problems.error("invalid_recipe", f"rank_group: expected the name of a region column; got {rank_group!r} "
+                           f"({type(rank_group).__name__})", column="rank_group")
+            rank_group = None
+        threshold = raw.get("missing_weight_threshold", MISSING_WEIGHT_THRESHOLD)
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 < threshold <= 1:
+            problems.error("invalid_parameter", f"missing_weight_threshold: expected a share in (0, 1]; got "
+                           f"{threshold!r}", column="missing_weight_threshold")
+            threshold = MISSING_WEIGHT_THRESHOLD
+        for key in ("name", "description"):
+            if raw.get(key) is not None and not isinstance(raw[key], str):
+                problems.error("invalid_recipe", f"{key}: expected text; got {raw[key]!r}", column=key)
         grades = raw.get("grades")
         if grades is not None:
             _check_grades(grades, problems)
         problems.raise_if_errors()
         return cls(
             steps=steps, zero_policy=zero, na_policy=na_policy, placeholders=placeholders, plausibility=plausibility,
-            grades=grades, group_aggregation=group_agg, rank_group=raw.get("rank_group"),
+            grades=grades, group_aggregation=group_agg, rank_group=rank_group,
+            missing_weight_threshold=float(threshold),
             name=raw.get("name"), description=raw.get("description"), source=source,
         )
+
+
+def _parse_group_aggregation(value: Any, problems: Problems) -> dict[str, Any]:
+    """``group_aggregation``: a method name or ``{method: mean | weighted_mean | median, weight_column: …}``."""
+    if isinstance(value, str):
+        value = {"method": value}
+    if not isinstance(value, Mapping):
+        problems.error("invalid_recipe", f"group_aggregation: expected a method name ({', '.join(GROUP_AGGREGATIONS)})"
+                       f" or a mapping {{method: …}}; got {value!r} ({type(value).__name__})",
+                       column="group_aggregation")
+        return {"method": "mean"}
+    out = dict(value)
+    for key in out:
+        if key not in ("method", "weight_column"):
+            problems.error("invalid_parameter", f"group_aggregation.{key}: unknown key; valid: method, weight_column",
+                           column="group_aggregation")
+    if out.get("method", "mean") not in GROUP_AGGREGATIONS:
+        problems.error("unknown_method", f"group_aggregation.method: unknown group aggregation "
+                       f"{out.get('method')!r}; valid: " + ", ".join(GROUP_AGGREGATIONS), column="group_aggregation")
+        return {"method": "mean"}
+    out.setdefault("method", "mean")
+    if out["method"] == "weighted_mean" and not isinstance(out.get("weight_column"), str):
+        problems.error("missing_parameter", "group_aggregation.weight_column: weighted_mean needs the name of a "
+                       "region column", column="group_aggregation")
+    return out
+
+
+def _parse_zero_policy(value: Any, problems: Problems) -> dict[str, Any]:
+    """``zero_policy``: a policy name or ``{method: …, epsilon|shift: …}``, resolved with its default value
+    (:func:`hqd.model.policy.resolve_zero_policy`); every problem is recorded with its key path."""
+    if isinstance(value, str):
+        value = {"method": value}
+    if not isinstance(value, Mapping):
+        problems.error("invalid_recipe", f"zero_policy: expected a policy name ({', '.join(ZERO_POLICIES)}) or "
+                       f"a mapping {{method: …}}; got {value!r} ({type(value).__name__})", column="zero_policy")
+        return {"method": ZERO_POLICY_DEFAULT}
+    method = value.get("method", ZERO_POLICY_DEFAULT)
+    if method not in ZERO_POLICIES:
+        problems.error("unknown_method", f"zero_policy.method: unknown zero policy {method!r}; valid: "
+                       + ", ".join(ZERO_POLICIES), column="zero_policy")
+        return {"method": ZERO_POLICY_DEFAULT}
+    slot = ZERO_POLICY_VALUES[method]
+    allowed = {"method", *([slot[0]] if slot else [])}
+    ok = True
+    for key in value:
+        if key not in allowed:
+            ok = False
+            problems.error("invalid_parameter", f"zero_policy.{key}: unknown key for zero policy {method!r}; "
+                           f"valid: {', '.join(sorted(allowed))}", column="zero_policy")
+    if slot and slot[0] in value:
+        number = value[slot[0]]
+        if isinstance(number, bool) or not isinstance(number, int | float) or not number > 0:
+            ok = False
+            problems.error("invalid_parameter", f"zero_policy.{slot[0]}: must be a number > 0; got {number!r}",
+                           column="zero_policy")
+    return resolve_zero_policy(value) if ok else {"method": ZERO_POLICY_DEFAULT}
 
 
 def _problem(code: str, message: str, file: str | None, row: int | None = None) -> Any:
@@ -296,9 +364,20 @@ def _check_grades(grades: Any, problems: Problems) -> None:
     if not isinstance(grades, Mapping):
         problems.error("invalid_recipe", "grades must be a mapping with cuts and labels", column="grades")
         return
+    valid = ("cuts", "labels", "labels_en", "labels_zh")
+    for key in grades:
+        if key not in valid:
+            problems.error("invalid_parameter", f"grades.{key}: unknown key; valid: {', '.join(valid)}",
+                           column="grades")
+    for key in ("labels", "labels_en", "labels_zh"):
+        if key in grades and not (isinstance(grades[key], list) and all(isinstance(v, str | int | float)
+                                                                         for v in grades[key])):
+            problems.error("invalid_recipe", f"grades.{key}: expected a list of labels; got {grades[key]!r}",
+                           column="grades")
+            return
     cuts = grades.get("cuts")
     labels = grades.get("labels_zh") or grades.get("labels")
-    if not isinstance(cuts, list) or not all(isinstance(c, int | float) for c in cuts):
+    if not isinstance(cuts, list) or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in cuts):
         problems.error("invalid_recipe", "grades.cuts must be a list of numbers", column="grades")
         return
     if sorted(cuts) != list(cuts):

@@ -692,7 +692,6 @@ def method_docs(run: RunData) -> list[tuple[str, str, str]]:
     """``(step, method, documentation)`` of every method the run used (recipe) and every analysis present."""
     from hqd.methods import catalog
     from hqd.model.recipe import STEP_FAMILY, STEPS
-    from hqd.pipeline import LOCAL_METHODS
 
     recipe = run.manifest.get("recipe")
     out: list[tuple[str, str, str]] = []
@@ -704,9 +703,6 @@ def method_docs(run: RunData) -> list[tuple[str, str, str]]:
                 if name == "none" or (family, name) in seen:
                     continue
                 seen.add((family, name))
-                if family in LOCAL_METHODS and name in LOCAL_METHODS[family]:
-                    out.append((step, name, LOCAL_METHODS[family][name][0]))
-                    continue
                 try:
                     method = catalog.get(family, name)
                 except HqdError:

@@ -15,8 +15,8 @@ cube ``x (T, R, m)``; runs differ in their weights and aggregation.  :class:`Bat
   so no ``(n, T·R, k)`` temporary is ever formed; other parents call the catalogue's aggregation
   functions on ``(n, T·R, k)`` blocks.
 
-It applies the same rules as :mod:`hqd.pipeline` (weights per level or global, NA policy, zero policy,
-partial-sum dimension scores under global arithmetic weights) — tests check that it reproduces
+It applies the same rules as :mod:`hqd.pipeline` (weights per level or global, NA policy, zero policy;
+a dimension's score is the weighted mean of its children, also under global weights) — tests check that it reproduces
 :func:`hqd.pipeline.build` to 1e-12 on every example recipe — and it loops only over the tree's
 aggregate nodes, never over runs, regions, years or indicators.
 
@@ -37,12 +37,10 @@ import numpy as np
 from hqd.errors import HqdError, Problem
 from hqd.methods import catalog
 from hqd.model.framework import Framework
+from hqd.model.policy import apply_zero_policy
 from hqd.model.recipe import MethodChoice, Recipe
-
-#: Aggregations evaluated as power means: name → exponent (generalised takes ``p`` from its params).
-POWER_MEANS = {"arithmetic": 1.0, "geometric": 0.0, "harmonic": -1.0, "generalised": None}
-DATA_DRIVEN = {"entropy", "critic", "cv", "std", "pca"}
-_WEIGHT_PIPELINE_KEYS = {"on", "matrix", "order", "first", "second"}
+from hqd.pipeline import framework_weights, part_choice
+from hqd.pipeline import weights_for as build_weights
 
 
 # =========================================================================== structure
@@ -131,69 +129,27 @@ class Cube:
 
 
 # =========================================================================== weights
-def manual_weights(fw: Framework, codes: Sequence[str]) -> np.ndarray:
-    """Framework weights of ``codes`` renormalised (blank → mean of the others, all blank → equal),
-    as :func:`hqd.pipeline.build` uses them."""
-    raw = fw.nodes.loc[list(codes), "weight"].astype(float)
-    raw = raw.fillna(1.0) if raw.isna().all() else raw.fillna(raw.mean())
-    return np.asarray(raw.to_numpy() / raw.sum(), dtype=float)
+#: The framework's weights of some nodes renormalised, as the pipeline uses them.
+manual_weights = framework_weights
 
 
 def is_static(choice: MethodChoice) -> bool:
-    """True when the weights of ``choice`` do not depend on data."""
-    if choice.method == "combined":
-        return all(is_static(_sub_choice(choice, part)) for part in ("first", "second"))
-    return choice.method not in DATA_DRIVEN
-
-
-def _sub_choice(choice: MethodChoice, part: str) -> MethodChoice:
-    sub = dict(choice.params[part])
-    return MethodChoice(str(sub.pop("method")), sub)
+    """True when the weights of ``choice`` do not depend on data (the catalogue's ``data_driven``)."""
+    method = catalog.get("weight", choice.method)
+    if method.properties.source == "parts":
+        return all(is_static(part_choice(choice, part)) for part in method.keys)
+    return not method.properties.data_driven
 
 
 def weights_for(choice: MethodChoice, block: np.ndarray | None, codes: Sequence[str], fw: Framework,
                 sample: str) -> np.ndarray:
-    """Weights ``(..., Tw, k)`` of ``codes`` under ``choice`` (the rules of the pipeline's weighting).
-
-    ``block`` is the ``(..., T, R, k)`` data of the nodes (leading axes are runs; None for static methods).
-    Data-driven weights are estimated on all region-years at once (``sample: pooled``, Tw = 1) or per
-    year (``by_year``, Tw = T), with the catalogue's function.
-    """
-    name = choice.method
-    k = len(codes)
-    if name == "manual":
-        return manual_weights(fw, codes)[None, :]
-    if name == "equal":
-        return np.full((1, k), 1.0 / k)
-    if name == "ahp":
-        matrix = np.asarray(choice.params.get("matrix"), dtype=float)
-        order = list(choice.params.get("order") or codes)
-        if sorted(order) != sorted(codes) or matrix.shape != (k, k):
-            raise HqdError([Problem("invalid_parameter", f"ahp matrix must be {k}×{k} over {', '.join(codes)}; "
-                                    f"got shape {matrix.shape} over {', '.join(order)}", column="weight")])
-        kwargs = catalog.validate_params("weight", "ahp", {key: v for key, v in choice.params.items()
-                                                           if key not in ("matrix", "order")})
-        result = catalog.get("weight", "ahp")(None, matrix=matrix, **kwargs)
-        perm = [order.index(c) for c in codes]
-        return np.asarray(result.weights, dtype=float)[perm][None, :]
-    if name == "combined":
-        w1 = weights_for(_sub_choice(choice, "first"), block, codes, fw, sample)
-        w2 = weights_for(_sub_choice(choice, "second"), block, codes, fw, sample)
-        kwargs = catalog.validate_params("weight", "combined", {key: v for key, v in choice.params.items()
-                                                                if key not in ("first", "second")})
-        w1, w2 = np.broadcast_arrays(w1, w2)
-        return np.asarray(catalog.get("weight", "combined")(w1, w2, **kwargs).weights, dtype=float)
-    if block is None:
-        raise ValueError(f"data-driven weights {name!r} need data")  # programming error
-    kwargs = catalog.validate_params("weight", name, {key: v for key, v in choice.params.items()
-                                                      if key not in _WEIGHT_PIPELINE_KEYS})
-    method = catalog.get("weight", name)
-    if sample == "by_year":
-        return np.asarray(method(block, **kwargs).weights, dtype=float)
-    lead = block.shape[:-3]
-    t, r = block.shape[-3:-1]
-    flat = block.reshape(*lead, t * r, k)
-    return np.asarray(method(flat, **kwargs).weights, dtype=float)[..., None, :]
+    """Weights ``(..., Tw, k)`` of ``codes`` under ``choice``: the build's weighting step
+    (:func:`hqd.pipeline.weights_for`) with the year axis the engine indexes (Tw = 1 unless the weights
+    change with the year).  ``block`` is the ``(..., T, R, k)`` data (leading axes are runs; None for
+    weights that do not depend on data)."""
+    w, _ = build_weights(choice, block, list(codes), fw, sample)
+    lead = 0 if block is None else block.ndim - 3
+    return w if w.ndim == lead + 2 else w[..., None, :]
 
 
 def _without(w: np.ndarray, j: int) -> np.ndarray:
@@ -280,17 +236,16 @@ class BatchEngine:
             block = x[..., kids]
             for agg in sorted(agg_options.get(a, set())):
                 choice = self.agg_choices[agg]
-                power = self._power(agg)
-                needs_positive = choice.method in ("geometric", "harmonic") or (
-                    choice.method == "generalised" and power is not None and power <= 0)
-                if needs_positive and self.zero.get("method", "refuse") == "refuse" and (block <= 0).any():
+                method = catalog.get("aggregate", choice.method)
+                kwargs = self._agg_kwargs(agg)
+                if method.needs_positive(kwargs) and self.zero.get("method", "refuse") == "refuse" and (block <= 0).any():
                     count = int((block <= 0).sum())
                     problems.append(Problem(
                         "nonpositive_value", f"{label}: the {choice.method} mean of {self.tree.codes[node]!r} "
                         f"would meet {count} value(s) ≤ 0 in the normalised data; normalise to a range above 0 "
                         "(e.g. minmax lo: 1, hi: 100, as COINr) or set the recipe's zero_policy (na, epsilon, "
                         "shift)", indicator=self.tree.codes[node]))
-                if choice.method == "generalised" and power is not None and power > 0 and (block < 0).any():
+                if method.needs_nonnegative(kwargs) and (block < 0).any():
                     problems.append(Problem(
                         "negative_value", f"{label}: the generalised mean (p > 0) of {self.tree.codes[node]!r} "
                         "would meet negative normalised values", indicator=self.tree.codes[node]))
@@ -317,8 +272,6 @@ class BatchEngine:
                     w = w / w.sum(axis=-1, keepdims=True)
             within[..., kids] = w
             self._aggregate(cube, plan, a, node, kids, w, scores, within, failed)
-        if self.scope == "global":
-            self._partial_sums(plan, scores, within)
         if failed.any():
             scores[:, failed] = np.nan
         return scores, within, failed
@@ -452,17 +405,22 @@ class BatchEngine:
         return self._agg_kwargs_cache[agg]
 
     def _agg_params(self, choice: MethodChoice) -> dict[str, Any]:
-        if choice.method == "topsis":
-            return catalog.validate_params("aggregate", "topsis", {k: v for k, v in choice.params.items()
-                                                                    if k not in ("over", "ideals")})
-        return catalog.validate_params("aggregate", choice.method, dict(choice.params))
+        return catalog.get("aggregate", choice.method).call_params(choice.params)
+
+    def _method(self, agg: int) -> catalog.Method:
+        return catalog.get("aggregate", self.agg_choices[agg].method)
 
     def _power(self, agg: int) -> float | None:
-        choice = self.agg_choices[agg]
-        if choice.method not in POWER_MEANS:
-            return None
-        fixed = POWER_MEANS[choice.method]
-        return float(self._agg_kwargs(agg).get("p", 1.0)) if fixed is None else fixed
+        """The power-mean exponent of aggregation ``agg`` (None: not a power mean)."""
+        return self._method(agg).power(self._agg_kwargs(agg))
+
+    def _positive(self, agg: int) -> bool:
+        """True when aggregation ``agg`` needs values > 0 (the zero policy applies)."""
+        return self._method(agg).needs_positive(self._agg_kwargs(agg))
+
+    def _nonnegative(self, agg: int) -> bool:
+        """True when aggregation ``agg`` is a power mean with p > 0, p ≠ 1 (x^p of a negative x)."""
+        return self._method(agg).needs_nonnegative(self._agg_kwargs(agg))
 
     def _aggregate(self, cube: Cube, plan: RunPlan, a: int, node: int, kids: np.ndarray, w: np.ndarray,
                    scores: np.ndarray, within: np.ndarray, failed: np.ndarray) -> None:
@@ -483,8 +441,8 @@ class BatchEngine:
                 keep = self._keep_mask(plan.drop if whole else plan.drop[sel], kids)
                 result = self._power_leaves(cube, node, kids, int(agg), power, ws, keep)
             elif power is not None and node_kids:
-                result = self._power_nodes(choice, power, [scores[k - self.tree.m][sel] for k in kids], ws)
-            if result is None and choice.method == "topsis":
+                result = self._power_nodes(int(agg), power, [scores[k - self.tree.m][sel] for k in kids], ws)
+            if result is None and self._method(int(agg)).properties.ranking:
                 result = self._topsis(cube, node, kids, choice, int(agg), ws, scores, sel,
                                       within if whole else within[sel])
             if result is None:
@@ -513,7 +471,7 @@ class BatchEngine:
         block = cube.x[..., kids].reshape(t * r, len(kids))
         choice = self.agg_choices[agg]
         void = np.zeros(t * r, dtype=bool)
-        if choice.method in ("geometric", "harmonic") or (choice.method == "generalised" and power <= 0):
+        if self._positive(agg):
             nonpos = block <= 0
             if nonpos.any():
                 policy = self.zero.get("method", "refuse")
@@ -521,13 +479,7 @@ class BatchEngine:
                     raise HqdError([Problem("nonpositive_value", f"values ≤ 0 under {self.tree.codes[node]!r}"
                                             f" in a {choice.method} mean (zero_policy: refuse)",
                                             indicator=self.tree.codes[node])])
-                if policy == "na":
-                    void = np.asarray(nonpos.any(axis=-1))
-                    block = np.where(nonpos, 1.0, block)
-                elif policy == "epsilon":
-                    block = np.where(nonpos, float(self.zero.get("epsilon", 1e-6)), block)
-                else:
-                    block = block + float(self.zero.get("shift", 1.0))
+                block, void = apply_zero_policy(block, self.zero)
         present = ~np.isnan(block)
         with np.errstate(divide="ignore", invalid="ignore"):
             if power == 1.0:
@@ -570,16 +522,15 @@ class BatchEngine:
                 mean = mean ** (1.0 / power)
         return np.where(void.reshape(t, r), np.nan, mean)
 
-    def _power_nodes(self, choice: MethodChoice, power: float, values: list[np.ndarray],
+    def _power_nodes(self, agg: int, power: float, values: list[np.ndarray],
                      w: np.ndarray) -> np.ndarray | None:
         """Power mean of aggregate children given as ``(n, T, R)`` arrays, child by child (k is small).
 
         Returns None when a zero policy or a sign rule would act (then the catalogue path handles it).
         """
-        positive = choice.method in ("geometric", "harmonic") or (choice.method == "generalised" and power <= 0)
-        if positive and any(bool((v <= 0).any()) for v in values):
+        if self._positive(agg) and any(bool((v <= 0).any()) for v in values):
             return None
-        if choice.method == "generalised" and power > 0 and any(bool((v < 0).any()) for v in values):
+        if self._nonnegative(agg) and any(bool((v < 0).any()) for v in values):
             return None
         has_nan = any(bool(np.isnan(v).any()) for v in values)
         num = np.zeros_like(values[0])
@@ -615,22 +566,19 @@ class BatchEngine:
             kwargs["na"] = self.na_policy
         bad_run = ~np.isfinite(w).all(axis=(-1, -2)) | (w < 0).any(axis=(-1, -2))
         void = np.zeros((n, t, r), dtype=bool)
-        if choice.method in ("geometric", "harmonic") or (choice.method == "generalised"
-                                                           and power is not None and power <= 0):
+        if self._positive(agg):
             nonpos = block <= 0
             hit = np.asarray(nonpos.any(axis=(1, 2, 3)))
             if hit.any():
                 policy = self.zero.get("method", "refuse")
                 if policy == "refuse":
                     bad_run |= hit
-                elif policy == "na":
-                    void = np.asarray(nonpos.any(axis=-1))
-                    block = np.where(nonpos, 1.0, block)
-                elif policy == "epsilon":
-                    block = np.where(nonpos, float(self.zero.get("epsilon", 1e-6)), block)
                 else:
-                    block = block + float(self.zero.get("shift", 1.0)) * np.asarray(hit)[:, None, None, None]
-        if choice.method == "generalised" and power is not None and power > 0:
+                    # Per run: only the runs whose block holds a value ≤ 0 are shifted (as one build would).
+                    hits = np.flatnonzero(hit)
+                    block = block.copy()
+                    block[hits], void[hits] = apply_zero_policy(block[hits], self.zero)
+        if self._nonnegative(agg):
             bad_run |= (block < 0).any(axis=(1, 2, 3))
         if "zero" in method.params:
             kwargs["zero"] = "refuse"
@@ -646,8 +594,9 @@ class BatchEngine:
 
     def _topsis(self, cube: Cube, node: int, kids: np.ndarray, choice: MethodChoice, agg: int, w: np.ndarray,
                 scores: np.ndarray, sel: np.ndarray | slice, within: np.ndarray) -> np.ndarray:
-        over = str(choice.params.get("over", "children"))
-        ideals = str(choice.params.get("ideals", "pooled"))
+        method = catalog.get("aggregate", choice.method)
+        over = str(method.key(choice.params, "over"))
+        ideals = str(method.key(choice.params, "ideals"))
         if over == "leaves":
             leaves = self.tree.leaves_under(node)
             block = np.broadcast_to(cube.x[..., leaves], (w.shape[0], *cube.x.shape[:2], len(leaves)))
@@ -664,31 +613,14 @@ class BatchEngine:
             block = self._children_block(cube, kids, scores, sel)
         n, t, r, k = block.shape
         kwargs = self._agg_kwargs(agg)
-        method = catalog.get("aggregate", "topsis")
         if ideals == "by_year":
             return np.asarray(method(block, w, **kwargs).values)
+        if w.shape[1] != 1 and bool(np.all(w == w[:, :1])):
+            w = w[:, :1]  # weights that do not change with the year (equal, framework) under sample: by_year
         if w.shape[1] != 1:
             raise HqdError([Problem("invalid_parameter", "TOPSIS with pooled ideals needs pooled weights; use "
                                     "ideals: by_year with weights sampled by year", column="aggregate")])
         return np.asarray(method(block.reshape(n, t * r, k), w[:, 0, :], **kwargs).values).reshape(n, t, r)
-
-    # ------------------------------------------------------------------ partial sums
-    def _partial_sums(self, plan: RunPlan, scores: np.ndarray, within: np.ndarray) -> None:
-        """Under global weights and arithmetic means a dimension's score is its partial sum Σ w_j x′_j
-        (the pipeline's 综合权重 convention): multiply each non-root aggregate by its effective weight."""
-        arith = np.array([c.method == "arithmetic" for c in self.agg_choices])
-        runs = arith[plan.agg_ids].all(axis=1)
-        if not runs.any():
-            return
-        tree = self.tree
-        eff = np.ones_like(within)
-        for node in tree.top_down()[1:]:
-            eff[..., node] = within[..., node] * eff[..., int(tree.parent[node])]
-        for node in tree.order:
-            if node == tree.root:
-                continue
-            factor = eff[runs][..., node]  # (n_runs, Tw)
-            scores[tree.agg_pos(node), runs] *= factor[:, :, None]
 
 
 def _values(result: Any) -> np.ndarray:

@@ -84,7 +84,6 @@ _KEYS: dict[str, set[str]] = {
 }
 _TOP_KEYS = {"name", "description", "recipe", "nodes", "year", "inputs"}
 #: Aggregation methods the batched engine evaluates.
-ENGINE_AGGREGATES = {"arithmetic", "geometric", "harmonic", "generalised", "topsis"}
 
 
 @dataclass(frozen=True)
@@ -423,9 +422,10 @@ def _step_input(name: str, kind: str, item: Mapping[str, Any], fw: Framework, re
     alternatives: list[Alternative] = []
     ok = True
     for label, choice, scope in choices:
-        if kind == "aggregate" and choice.method not in ENGINE_AGGREGATES:
+        if kind == "aggregate" and not _batchable(choice.method):
+            batchable = [m for m in catalog.names("aggregate") if _batchable(m)]
             problems.error("unsupported_in_uncertainty", f"{where}: aggregation {choice.method!r} is not "
-                           f"supported by the uncertainty engine; use one of {', '.join(sorted(ENGINE_AGGREGATES))}",
+                           f"supported by the uncertainty engine; use one of {', '.join(batchable)}",
                            row=row, column=name)
             ok = False
             continue
@@ -506,12 +506,15 @@ def _alternative_choices(name: str, kind: str, item: Mapping[str, Any], recipe: 
     return out
 
 
+def _batchable(method: str) -> bool:
+    """True when the batched engine evaluates aggregation ``method`` (the catalogue's ``batchable``)."""
+    try:
+        return catalog.get("aggregate", method).properties.batchable
+    except HqdError:
+        return True  # an unknown name is reported by the recipe check, with the valid names
+
 def _known_method(kind: str, family: str, method: str, where: str, problems: Problems, row: int | None,
                   name: str) -> bool:
-    if kind in DATA_STEPS and method == "none":
-        return True
-    if kind == "weight" and method == "manual":
-        return True
     try:
         catalog.get(family, method)
     except HqdError as err:
@@ -673,10 +676,17 @@ def _check_overlaps(inputs: Sequence[UncertainInput], fw: Framework, recipe: Rec
     if recipe.step("weight").scope == "global":
         for item in (i for i in inputs if i.kind == "weight"):
             for alt in item.alternatives:
-                if alt.choice is not None and alt.choice.method == "ahp":
+                if alt.choice is not None and _weight_source(alt.choice.method) == "recipe":
                     problems.error("unsupported_in_uncertainty", f"input {item.name!r}: AHP needs a pairwise "
                                    "matrix over one parent's children; it cannot weigh all indicators "
                                    "globally", column=item.name)
+
+
+def _weight_source(method: str) -> str | None:
+    try:
+        return catalog.get("weight", method).properties.source
+    except HqdError:
+        return None
 
 
 __all__ = [

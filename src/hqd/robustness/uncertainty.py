@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from hqd.errors import HqdError, Problem
+from hqd.methods import catalog
 from hqd.model.framework import Framework
 from hqd.model.panel import Panel
 from hqd.model.recipe import MethodChoice, Recipe
@@ -786,7 +787,8 @@ def rebuild(analysis: Analysis, u_row: np.ndarray) -> Result:
                 continue
             codes = [tree.codes[k] for k in kids]
             choice = recipe.step("weight").choose(level=int(tree.level[node]) + 1, code=tree.codes[node])
-            if recipe.step("weight").scope == "global" or choice.method != "manual":
+            if recipe.step("weight").scope == "global" or \
+                    catalog.get("weight", choice.method).properties.source != "framework":
                 raise HqdError(f"run weights of {tree.codes[node]!r} ({choice.method}) cannot be written "
                                "into a framework", code="not_rebuildable")
             weights.loc[codes] = manual_weights(fw, codes) * mult

@@ -42,23 +42,21 @@ def _param(name: str, p: Any) -> dict[str, Any]:
 
 
 @router.get("/methods", response_model=Envelope, summary="Every method a recipe can name")
-def methods(_who: Reader, step: str | None = Query(None, description="only this step (family), e.g. weight")
-            ) -> JSONText:
-    """The catalogue (:mod:`hqd.methods.catalog`) and the pipeline's own steps, as ``hqd methods`` lists
-    them: step, name, one-line description and parameter schema."""
+def methods(_who: Reader, step: str | None = Query(None, description="only this step, e.g. weight or normalise "
+                                                   "(normalize is accepted)")) -> JSONText:
+    """The catalogue (:mod:`hqd.methods.catalog`), as ``hqd methods`` lists it: step, name, one-line
+    description, parameter schema, the recipe keys the pipeline reads, what the method draws from the
+    framework or the data, and its properties."""
+    import dataclasses
+
     import hqd.methods  # noqa: F401  (registers every method)
     from hqd.methods import catalog
-    from hqd.pipeline import LOCAL_METHODS
 
     items: list[dict[str, Any]] = []
-    for family, entries in LOCAL_METHODS.items():
-        for name, (doc, params) in entries.items():
-            items.append({"step": family, "name": name, "doc": doc, "params": [
-                {"name": k, "type": t.__name__, "default": d, "required": False, "help": h, "choices": None,
-                 "kind": "option"} for k, (t, d, h) in params.items()]})
     for method in catalog.all_methods():
         items.append({"step": method.family, "name": method.name, "doc": method.doc,
-                      "params": [_param(k, p) for k, p in method.params.items()]})
+                      "params": [_param(k, p) for k, p in {**method.params, **method.keys}.items()],
+                      "draws": dict(method.draws), "properties": dataclasses.asdict(method.properties)})
     if step is not None:
-        items = [m for m in items if m["step"] == step]
+        items = [m for m in items if m["step"] == catalog.family_key(step)]
     return ok({"total": len(items), "items": items})
