@@ -69,3 +69,46 @@ def test_game_theory_in_a_recipe_combines_the_two_weightings(tmp_path: object) -
         c = runs["c"].set_index("node").loc[part["node"], "weight"].to_numpy()
         expected, _ = game_theory_weights(np.stack([e, c]))
         np.testing.assert_allclose(part["weight"].to_numpy(), expected, atol=1e-12, err_msg=str(parent))
+
+
+def _chang_by_hand(m: list[list[tuple[float, float, float]]]) -> list[float]:
+    """Chang (1996) extent analysis written out with scalar loops, as the paper states it."""
+    k = len(m)
+    rows = [tuple(sum(m[i][j][c] for j in range(k)) for c in range(3)) for i in range(k)]
+    tot = tuple(sum(r[c] for r in rows) for c in range(3))
+    s = [(r[0] / tot[2], r[1] / tot[1], r[2] / tot[0]) for r in rows]
+
+    def v(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
+        if a[1] >= b[1]:
+            return 1.0
+        if b[0] >= a[2]:
+            return 0.0
+        return (b[0] - a[2]) / ((a[1] - a[2]) - (b[1] - b[0]))
+
+    d = [min(v(s[i], s[j]) for j in range(k) if j != i) for i in range(k)]
+    return [x / sum(d) for x in d]
+
+
+def test_fahp_extent_analysis_follows_chang_and_geometric_reduces_to_ahp() -> None:
+    from hqd.methods.combination import fahp
+    from hqd.methods.weight import ahp
+
+    one = (1.0, 1.0, 1.0)
+
+    def inv(t: tuple[float, float, float]) -> tuple[float, float, float]:
+        return (1 / t[2], 1 / t[1], 1 / t[0])
+
+    a, b, c = (1.0, 1.5, 2.0), (0.5, 1.0, 1.5), (1.0, 2.0, 3.0)
+    m = [[one, a, c], [inv(a), one, b], [inv(c), inv(b), one]]
+    result = fahp(m, "extent")
+    np.testing.assert_allclose(result.weights, _chang_by_hand(m), atol=1e-12)
+    assert np.all(result.weights > 0) and result.weights.sum() == pytest.approx(1.0)
+    crisp = np.array([[1, 2, 4], [0.5, 1, 2], [0.25, 0.5, 1]])
+    fuzzy = np.repeat(crisp[:, :, None], 3, axis=2)
+    np.testing.assert_allclose(fahp(fuzzy, "geometric").weights, ahp(matrix=crisp, method="geometric").weights,
+                               atol=1e-12)
+    assert float(fahp(fuzzy, "geometric").details["CR"]) == pytest.approx(0.0, abs=1e-9)
+    with pytest.raises(HqdError):
+        fahp([[one, a], [a, one]])  # not reciprocal
+    with pytest.raises(HqdError):
+        fahp([[one, (2.0, 1.0, 3.0)], [inv((2.0, 1.0, 3.0)), one]])  # l > m

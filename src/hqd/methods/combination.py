@@ -114,3 +114,72 @@ def g1(order: Sequence[str], ratios: Sequence[float]) -> dict[str, float]:
     for k in range(len(names) - 1, 0, -1):
         w[k - 1] = r[k - 1] * w[k]
     return dict(zip(names, w.tolist(), strict=True))
+
+
+def fahp(matrix: ArrayLike, method: str = "extent") -> WeightResult:
+    """Fuzzy AHP weights from a triangular fuzzy pairwise matrix ``(k, k, 3)`` of (l, m, u) judgements.
+
+    Variants
+        ``extent`` — Chang (1996, European Journal of Operational Research 95(3), 649–655) extent analysis:
+        synthetic extents ``S_i = Σ_j M_ij ⊗ (Σ_i Σ_j M_ij)⁻¹`` with ``(l, m, u)⁻¹ = (1/u, 1/m, 1/l)``; degree
+        of possibility ``V(S_a ≥ S_b) = 1`` if ``m_a ≥ m_b``, 0 if ``l_b ≥ u_a``, else
+        ``(l_b − u_a) / ((m_a − u_a) − (m_b − l_b))``; ``d_i = min_{b≠i} V(S_i ≥ S_b)``, normalised.
+        ``geometric`` — Buckley (1985, Fuzzy Sets and Systems 17(3), 233–247): fuzzy geometric row means
+        ``r_i = (Π_j M_ij)^{1/k}``, fuzzy weights ``r_i ⊗ (Σ r)⁻¹``, defuzzified by the centroid (l + m + u)/3
+        and normalised.
+        Extent analysis can give an indicator weight 0 (a known weakness, Wang, Luo & Hua 2008); the
+        geometric variant never does.
+    Consistency
+        The middle values ``m`` form a crisp pairwise matrix whose AHP consistency ratio is reported
+        (``CR`` in details, from :func:`hqd.methods.weight.ahp`); CR ≥ 0.1 flags an inconsistent expert.
+    Bad input
+        A matrix that is not ``(k, k, 3)``, has l ≤ m ≤ u violated, a diagonal other than (1, 1, 1), or a
+        reciprocal that does not mirror (M_ji ≠ (1/u, 1/m, 1/l)) is ``invalid_parameter``.
+    Reproduced
+        Crisp judgements (l = m = u) give the geometric variant the AHP geometric-mean weights, and the
+        degrees of possibility follow Chang's definition on a hand-computed 3×3 case
+        (``tests/methods/test_combination.py``).
+
+    Examples
+    --------
+    >>> one, third, three = (1, 1, 1), (1/4, 1/3, 1/2), (2, 3, 4)
+    >>> fahp([[one, three, three], [third, one, one], [third, one, one]], "geometric").weights.round(4).tolist()
+    [0.5968, 0.2016, 0.2016]
+    """
+    from hqd.methods.weight import ahp
+
+    choices = ("extent", "geometric")
+    if method not in choices:
+        raise invalid(f"fahp method must be one of {', '.join(choices)}; got {method!r}")
+    m = np.asarray(matrix, dtype=float)
+    if m.ndim != 3 or m.shape[0] != m.shape[1] or m.shape[2] != 3 or m.shape[0] < 2:
+        raise invalid(f"fahp needs a (k, k, 3) matrix of (l, m, u) judgements; got shape {m.shape}")
+    lo, mid, up = m[..., 0], m[..., 1], m[..., 2]
+    if np.any(~np.isfinite(m)) or np.any(lo <= 0) or np.any(lo > mid) or np.any(mid > up):
+        raise invalid("fahp judgements must be positive (l, m, u) with l ≤ m ≤ u")
+    k = m.shape[0]
+    if not np.allclose(m[np.arange(k), np.arange(k)], 1.0):
+        raise invalid("fahp: the diagonal must be (1, 1, 1)")
+    if not np.allclose(lo, 1.0 / up.T) or not np.allclose(mid, 1.0 / mid.T):
+        raise invalid("fahp: M_ji must be the reciprocal (1/u, 1/m, 1/l) of M_ij")
+    if method == "geometric":
+        r = np.prod(m, axis=1) ** (1.0 / k)                                  # (k, 3)
+        total = r.sum(axis=0)                                                # (3,)
+        fuzzy = np.stack([r[:, 0] / total[2], r[:, 1] / total[1], r[:, 2] / total[0]], axis=1)
+        crisp = fuzzy.mean(axis=1)
+        details: dict[str, FloatArray] = {"fuzzy_weights": fuzzy}
+    else:
+        rows = m.sum(axis=1)                                                 # (k, 3)
+        total = rows.sum(axis=0)
+        s = np.stack([rows[:, 0] / total[2], rows[:, 1] / total[1], rows[:, 2] / total[0]], axis=1)
+        ma, ua = s[:, None, 1], s[:, None, 2]                                # S_a (rows)
+        lb, mb = s[None, :, 0], s[None, :, 1]                                # S_b (columns)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v = np.where(ma >= mb, 1.0, np.where(lb >= ua, 0.0, (lb - ua) / ((ma - ua) - (mb - lb))))
+        np.fill_diagonal(v, np.inf)
+        crisp = v.min(axis=1)
+        details = {"extents": s, "possibility": np.where(np.isinf(v), 1.0, v)}
+    weights = crisp / crisp.sum()
+    consistency = ahp(matrix=mid)
+    details |= {"CR": np.asarray(consistency.details["CR"]), "consistent": np.asarray(consistency.details["consistent"])}
+    return WeightResult(weights, details)
