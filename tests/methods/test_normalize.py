@@ -203,3 +203,19 @@ def test_bad_parameters_raise(call: object, fragment: str) -> None:
         call()  # type: ignore[operator]
     assert err.value.codes == ["invalid_parameter"]
     assert fragment in str(err.value)
+
+
+def test_vector_normalisation_equals_pymcdm() -> None:
+    pytest.importorskip("pymcdm")
+    from pymcdm.normalizations import vector_normalization
+
+    from hqd.methods.normalize import vector
+
+    rng = np.random.default_rng(11)
+    x = rng.uniform(0.1, 50, size=(17, 6))
+    direction = np.array([1, -1, 1, 1, -1, 1])
+    ours = vector(x, direction)
+    for j in range(6):
+        np.testing.assert_allclose(ours[:, j], vector_normalization(x[:, j], cost=direction[j] < 0), atol=1e-14)
+    x[3, 2] = np.nan
+    assert np.isnan(vector(x, direction)[3, 2]) and np.isfinite(vector(x, direction)[:, 2]).sum() == 16

@@ -4,7 +4,19 @@ Importing this package imports every family module, so the catalogue is complete
 ``hqd.methods.catalog.get("weight", "entropy")``.
 """
 
-from hqd.methods import aggregate, catalog, denominate, impute, normalize, screen, treat, weight
+from hqd.methods import (
+    aggregate,
+    catalog,
+    combination,
+    denominate,
+    dispersion,
+    impute,
+    mcdm,
+    normalize,
+    screen,
+    treat,
+    weight,
+)
 from hqd.methods.catalog import Method, Param, all_methods, get, names, register, validate_params
 
 __all__ = [
@@ -13,9 +25,12 @@ __all__ = [
     "aggregate",
     "all_methods",
     "catalog",
+    "combination",
     "denominate",
+    "dispersion",
     "get",
     "impute",
+    "mcdm",
     "names",
     "normalize",
     "register",

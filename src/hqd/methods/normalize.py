@@ -105,6 +105,35 @@ def minmax(
     return out
 
 
+@register("normalise", "vector", draws=_DRAWS_DIRECTION, direction=_DIRECTION)
+def vector(x: ArrayLike, direction: ArrayLike) -> FloatArray:
+    """Vector normalisation (向量归一化): x / ‖x‖₂ per indicator; 1 − x / ‖x‖₂ for a negative indicator.
+
+    Formula (Hwang & Yoon 1981, the normalisation of the original TOPSIS)
+        ``r_ij = x_ij / sqrt(Σ_i x_ij²)`` over axis -2 for positive indicators and ``1 − r_ij`` for negative
+        ones — the variant of pymcdm's ``vector_normalization(x, cost=True)``.  Textbook TOPSIS then takes
+        the ideal of a negative indicator as its minimum instead; HQD's TOPSIS expects higher-is-better
+        input, hence the ``1 − r`` reflection (the ranking of a negative indicator is reversed either way).
+    Missing / zero values
+        NaN stays NaN and is left out of the norm.  A column of zeros (norm 0) gives NaN.  Negative values
+        are allowed but make ``r`` leave [0, 1]; the usual use is on positive raw data.
+    Reproduced
+        pymcdm's ``vector_normalization`` (profit and cost) on random matrices in
+        ``tests/methods/test_normalize.py``.
+
+    Examples
+    --------
+    >>> vector([[3.0, 1.0], [4.0, 2.0]], [1, -1]).round(4).tolist()
+    [[0.6, 0.5528], [0.8, 0.1056]]
+    """
+    d = check_direction(direction)
+    arr = as_data(x)
+    norm = np.sqrt(np.nansum(arr * arr, axis=-2, keepdims=True))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.where(norm > 0, arr / norm, np.nan)
+    return np.where(d > 0, r, 1.0 - r)
+
+
 @register(
     "normalise",
     "zscore",
