@@ -68,6 +68,11 @@ def test_bad_method_and_n_exit_2(demo: dict[str, Path], tmp_path: Path) -> None:
     assert done.returncode == 2 and "unknown_method" in done.stderr
     done = hqd("uncertainty", *common, "--n", "0")
     assert done.returncode == 2 and "invalid_range" in done.stderr
+    # a run count whose results cannot fit is refused before anything is allocated (it used to ask for
+    # hundreds of GiB and die)
+    done = hqd("uncertainty", *common, "--n", "2000000000")
+    assert done.returncode == 2 and "too_many_runs" in done.stderr and "Traceback" not in done.stderr
+    assert "GiB" in done.stderr
 
 
 def test_leave_one_out_and_run_directory_output(demo: dict[str, Path], tmp_path: Path) -> None:

@@ -64,6 +64,9 @@ Progress = Callable[[int, int], None]
 RANK_STATS_COLUMNS = ["node", "year", "region", "nominal", "mean", "median", "q05", "q95"]
 #: Memory budget of one chunk of runs (bytes); chunks are the unit of work of the process pool.
 CHUNK_BYTES = 48 * 2**20
+#: Largest result the runs may hold in memory (scores and ranks of the tracked nodes, bytes); a request
+#: above it is refused before anything is allocated (``HQD_MAX_RUN_BYTES`` overrides it).
+MAX_RESULT_BYTES = int(float(os.environ.get("HQD_MAX_RUN_BYTES", 8 * 2**30)))
 #: Work (runs × regions × years × nodes) below which a process pool costs more than it saves.
 POOL_MIN_WORK = 2.0e7
 
@@ -208,6 +211,18 @@ class Analysis:
         return options
 
     # ------------------------------------------------------------------ evaluation
+    def check_runs(self, runs: int) -> None:
+        """Refuse ``runs`` whose results (scores and ranks of the tracked nodes) would pass
+        :data:`MAX_RESULT_BYTES`, before the sample or any result is allocated (``too_many_runs``)."""
+        t, r = len(self.years), len(self.regions)
+        per_run = 2 * 8 * (len(self.nodes) * t * r + sum(self.groups))
+        if runs * per_run > MAX_RESULT_BYTES:
+            raise HqdError([Problem(
+                "too_many_runs", f"{runs:,} runs of {len(self.nodes)} tracked nodes × {t} years × {r} regions would "
+                f"hold {runs * per_run / 2**30:.1f} GiB of samples, scores and ranks; the limit is "
+                f"{MAX_RESULT_BYTES / 2**30:.1f} GiB (HQD_MAX_RUN_BYTES): at most {MAX_RESULT_BYTES // per_run:,} "
+                "runs, or track fewer nodes or years")])
+
     def chunk_size(self) -> int:
         t, r = len(self.years), len(self.regions)
         kmax = max(len(self.engine.tree.children[node]) for node in self.engine.tree.order)
@@ -235,6 +250,7 @@ class Analysis:
         n_workers = self._workers(workers, runs)
         pooled = n_workers > 1 and len(tasks) > 1
         shape = (runs, len(self.nodes), t, r)
+        self.check_runs(runs)
         # With a pool the outputs live in anonymous shared memory that the forked workers write into.
         scores, ranks, failed = (_shared(shape), _shared(shape), _shared((runs,), bool)) if pooled else \
             (np.empty(shape), np.empty(shape), np.zeros(runs, dtype=bool))
@@ -716,6 +732,7 @@ def run_analysis(analysis: Analysis, *, n: int, seed: int | None, method: str = 
     streams = np.random.SeedSequence(seed).spawn(3)  # [0] weight sets (prepare), [1] design, [2] bootstrap
     design_rng, boot_rng = np.random.default_rng(streams[1]), np.random.default_rng(streams[2])
     design: SaltelliDesign | None = None
+    analysis.check_runs(n * (len(analysis.groups) + 2) if method == "sobol" else n)
     if method == "sobol":
         design = saltelli_design(n, analysis.groups, design_rng, analysis.input_names,
                                  "qmc" if sampler == "qmc" else "random")
