@@ -55,7 +55,7 @@ def test_import_with_chinese_headers_and_names(registry_engine: Engine, tmp_path
     assert first["chain"] == "robotics"
     assert first["corridor"] == "bj_ts_qhd_robotics"
     assert first["region"] == "130200" and first["origin_region"] == "110000"
-    assert first["status"] == "under_construction"
+    assert first["status"] == "started"
     assert first["investment_100m_cny"] == 12.5
     assert first["signed_date"] == dt.date(2023, 3, 15) and first["start_date"] == dt.date(2023, 9, 1)
     assert first["version"] == 1 and first["updated_by"] == "alice"
@@ -102,7 +102,7 @@ def test_changed_rows_are_updated_with_versions_and_change_log(
     updates = log[log["action"] == "update"].set_index("field")
     assert updates.loc["investment_100m_cny", ["old_value", "new_value"]].tolist() == ["12.5", "13.0"]
     assert updates.loc["status", ["old_value", "new_value"]].tolist() == [
-        "under_construction",
+        "started",
         "in_operation",
     ]
     assert set(updates["actor"]) == {"bob"}

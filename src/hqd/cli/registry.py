@@ -404,7 +404,7 @@ def ledger_progress_cmd(
 @registry_app.command("show")
 def show_cmd(
     ctx: typer.Context,
-    what: Annotated[str, typer.Argument(help="clusters | chains | corridors | zones | links")],
+    what: Annotated[str, typer.Argument(help="clusters | chains | corridors | zones | platforms | links")],
     chain: Annotated[str | None, typer.Option("--chain", help="links of this chain only")] = None,
     fmt: FormatOpt = "table",
     out: OutOpt = None,
@@ -424,8 +424,8 @@ def show_cmd(
                     columns=["code", "city"],
                 )
                 frame["cities"] = frame["code"].map(cities.groupby("code")["city"].agg(";".join))
-        elif what == "zones":
-            frame = reg.export_frame(engine, "zones")
+        elif what in ("zones", "platforms"):
+            frame = reg.export_frame(engine, what)
         elif what == "links":
             frame = reg.export_frame(engine, "links")
             if chain is not None:
@@ -435,7 +435,7 @@ def show_cmd(
                 [
                     Problem(
                         "invalid_choice",
-                        f"cannot show {what!r}; valid: clusters, chains, corridors, zones, links",
+                        f"cannot show {what!r}; valid: clusters, chains, corridors, zones, platforms, links",
                     )
                 ]
             )

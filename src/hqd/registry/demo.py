@@ -108,14 +108,38 @@ def synthetic_projects(n: int = 2000, seed: int = 0, *, enterprises: int = 60) -
         rows = np.flatnonzero(corridor_idx == i)
         region[rows] = rng.choice(members[code], rows.size)
     corridor = np.where(corridor_idx >= 0, np.array(corridors, dtype=object)[np.maximum(corridor_idx, 0)], "")
-    status = rng.choice(
-        ["signed", "under_construction", "in_operation", "terminated"], n, p=[0.3, 0.4, 0.27, 0.03]
-    )
+    stages = ["planned", "signed", "started", "completed", "in_operation", "full_production", "terminated"]
+    status = rng.choice(stages, n, p=[0.08, 0.22, 0.35, 0.08, 0.2, 0.05, 0.02])
+    reached = np.array([stages.index(s) for s in status])
+    reached = np.where(status == "terminated", 2, reached)  # a terminated project had started
     signed = _days(rng, n, dt.date(2018, 1, 1), dt.date(2024, 12, 31))
     start = signed + rng.integers(30, 400, n)
+    completed = start + rng.integers(300, 900, n)
+    operation = completed + rng.integers(30, 180, n)
+    full = operation + rng.integers(180, 540, n)
+    entry = signed - rng.integers(30, 200, n)
     lead = np.where(
         rng.random(n) < 0.7, [f"示例企业{j:02d}" for j in rng.integers(1, enterprises + 1, n)], ""
     )
+    origin = rng.choice(["110000", "120000", ""], n, p=[0.35, 0.15, 0.5]).astype(object)
+    origin = np.where(origin == region, "", origin)
+    transfer = np.where(
+        origin != "",
+        rng.choice(
+            ["relocation", "joint_park", "enclave", "hq_production", "rd_conversion", ""],
+            n,
+            p=[0.35, 0.15, 0.1, 0.15, 0.15, 0.1],
+        ),
+        "",
+    )
+    county, platform = _places(rng, region)
+    entry_year = (np.datetime64(_EPOCH.isoformat()) + entry.astype("timedelta64[D]")).astype("datetime64[Y]")
+    years = entry_year.astype(int) + 1970
+    coded = (rng.random(n) < 0.6) & (reached >= 1)
+    project_codes = [
+        f"{y}-{c or r}-{rng.integers(13, 45):02d}-03-{k:06d}" if keep else ""
+        for y, c, r, k, keep in zip(years, county, region, range(1, n + 1), coded, strict=True)
+    ]
     return pd.DataFrame(
         {
             "project_id": ids,
@@ -123,16 +147,52 @@ def synthetic_projects(n: int = 2000, seed: int = 0, *, enterprises: int = 60) -
             "chain": np.where(rng.random(n) < 0.85, rng.choice(chains, n), ""),
             "cluster": np.where(rng.random(n) < 0.5, rng.choice(clusters, n), ""),
             "corridor": corridor,
-            "origin_region": rng.choice(["110000", "120000", ""], n, p=[0.35, 0.15, 0.5]),
+            "origin_region": origin,
             "region": region,
             "investment_100m_cny": np.round(rng.lognormal(1.2, 1.0, n), 2).astype(str),
             "status": status,
-            "signed_date": _iso(signed),
-            "start_date": _iso(start, status != "signed"),
+            "signed_date": _iso(signed, reached >= 1),
+            "start_date": _iso(start, reached >= 2),
             "lead_enterprise": lead,
             "note": LABEL,
+            "county": county,
+            "platform": platform,
+            "entry_date": _iso(entry),
+            "completed_date": _iso(completed, reached >= 3),
+            "operation_date": _iso(operation, reached >= 4),
+            "full_production_date": _iso(full, reached >= 5),
+            "investment_code": project_codes,
+            "in_statistics": np.where(reached >= 2, np.where(rng.random(n) < 0.85, "是", "否"), ""),
+            "transfer_type": transfer,
         }
     )
+
+
+#: Platforms the demo places projects on, by (city, county); a project in Xiong'an is on its platform.
+_PLATFORM_AT = {
+    ("110000", "110112"): "bj_subcentre",
+    ("110000", "110115"): "new_airport",
+    ("130200", "130209"): "caofeidian",
+    ("120000", "120116"): "tj_binhai_new_area",
+}
+
+
+def _places(rng: np.random.Generator, region: np.ndarray) -> tuple[list[str], list[str]]:
+    """A county inside each project's city (70% of projects) and the platform that county hosts."""
+    from hqd.registry.taxonomy import XIONGAN_CODE
+
+    by_city: dict[str, list[str]] = {}
+    for r in region_rows():
+        if r["level"] == "county":
+            by_city.setdefault(r["parent"], []).append(r["code"])
+    county: list[str] = []
+    platform: list[str] = []
+    for city, keep, pick in zip(region, rng.random(len(region)) < 0.7, rng.random(len(region)), strict=True):
+        options = by_city.get(city, [])
+        c = options[int(pick * len(options))] if keep and options else ""
+        county.append(c)
+        platform.append("xiongan" if city == XIONGAN_CODE else _PLATFORM_AT.get((city, c), ""))
+    return county, platform
 
 
 def synthetic_ledger(seed: int = 0, *, project_ids: list[str] | None = None) -> dict[str, pd.DataFrame]:

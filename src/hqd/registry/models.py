@@ -39,7 +39,14 @@ NAMING_CONVENTION = {
 }
 
 SEGMENTS = ("upstream", "midstream", "downstream")
-PROJECT_STATUSES = ("signed", "under_construction", "in_operation", "terminated")
+#: Project stages in order (谋划/储备 → 签约 → 开工 → 竣工 → 投产 → 达产), then the off-ladder ``terminated``.
+PROJECT_STAGES = ("planned", "signed", "started", "completed", "in_operation", "full_production")
+PROJECT_STATUSES = (*PROJECT_STAGES, "terminated")
+#: Kinds of transfer (产业转移) a project can be.
+TRANSFER_TYPES = ("relocation", "joint_park", "enclave", "hq_production", "rd_conversion")
+#: Kinds of platform: the two concentrated hosts, the four strategic areas, the 46 specialised platforms, parks.
+PLATFORM_KINDS = ("core_host", "strategic_area", "specialised", "park")
+PLATFORM_CATEGORIES = ("innovation", "manufacturing", "services", "agriculture")
 TASK_STATUSES = ("not_started", "in_progress", "done", "cancelled")
 ZONE_LEVELS = ("national", "provincial")
 
@@ -193,6 +200,12 @@ class Project(Versioned, Base):
     __table_args__ = (
         CheckConstraint(_in("status", PROJECT_STATUSES), name="status"),
         CheckConstraint("investment_100m_cny >= 0", name="investment_nonnegative"),
+        CheckConstraint(
+            "transfer_type IS NULL OR " + _in("transfer_type", TRANSFER_TYPES), name="transfer_type"
+        ),
+        CheckConstraint(
+            "transfer_type IS NULL OR origin_region IS NULL OR origin_region <> region", name="transfer_origin"
+        ),
         *(
             Index(f"ix_projects_{col}_investment", col, "investment_100m_cny")
             for col in ("chain", "cluster", "corridor", "region", "status", "signed_date")
@@ -210,6 +223,40 @@ class Project(Versioned, Base):
     signed_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     start_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     lead_enterprise: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # r0002: the registry over time
+    county: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), nullable=True)
+    platform: Mapped[str | None] = mapped_column(ForeignKey("platforms.code"), nullable=True, index=True)
+    entry_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    completed_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    operation_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    full_production_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    investment_code: Mapped[str | None] = mapped_column(String(24), nullable=True, unique=True)
+    in_statistics: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    transfer_type: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class Platform(Versioned, Base):
+    """A transfer platform or park below the city: the "2+4+46" platforms (bundled, cited) and users' own.
+
+    ``city`` is where the platform lies; ``other_cities`` lists further cities a platform spans (codes
+    separated by ``;``, e.g. the new-airport economic zone spans Beijing and Langfang).
+    """
+
+    __tablename__ = "platforms"
+    __table_args__ = (
+        CheckConstraint(_in("kind", PLATFORM_KINDS), name="kind"),
+        CheckConstraint("category IS NULL OR " + _in("category", PLATFORM_CATEGORIES), name="category"),
+    )
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    category: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    city: Mapped[str] = mapped_column(ForeignKey("regions.code"), nullable=False)
+    county: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), nullable=True)
+    other_cities: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
