@@ -115,3 +115,23 @@ def test_console_script_prints_problems_and_exits_2(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "not_initialised" in proc.stderr
     assert not missing.exists()
+
+
+def test_investment_import_show_and_imports(registry_url: str, tmp_path: Path) -> None:
+    src = tmp_path / "p.csv"
+    src.write_text(PROJECTS, encoding="utf-8")
+    hqd(registry_url, "import", "projects", str(src))
+    monthly = tmp_path / "2024年3月.csv"
+    monthly.write_text("项目编号,填报期,当月完成(亿元),本年累计完成(亿元),年度计划投资(亿元)\n"
+                       "P1,2024年1月,0.5,,6\nP1,2024年2月,0.7,,6\n", encoding="utf-8")
+    def said(*args: str) -> str:  # the console wraps long lines
+        return " ".join(hqd(registry_url, *args).split())
+
+    assert "would replace 0 earlier rows" in said("investment", "import", str(monthly), "--dry-run")
+    assert "2 rows for 2 period(s) 2024-01…2024-02" in said("investment", "import", str(monthly))
+    shown = json.loads(hqd(registry_url, "investment", "show", "--project", "P1", "--format", "json"))
+    assert [(r["month"], r["ytd_100m_cny"]) for r in shown["rows"]] == [(1, 0.5), (2, 1.2)]
+    plans = hqd(registry_url, "investment", "plans", "--format", "csv")
+    assert plans.splitlines()[1] == "P1,2024,6.0"
+    imports = json.loads(hqd(registry_url, "investment", "imports", "--format", "json"))["rows"]
+    assert imports[0]["actor"] == "cli-test" and imports[0]["source"] == "2024年3月.csv"

@@ -40,8 +40,14 @@ summary_app = typer.Typer(
 ledger_app = typer.Typer(
     name="ledger", help="Implementation ledgers (台账): overdue tasks, progress.", no_args_is_help=True
 )
+investment_app = typer.Typer(
+    name="investment",
+    help="Investment over time: annual plans and monthly completed investment (当月 / 本年累计).",
+    no_args_is_help=True,
+)
 registry_app.add_typer(summary_app, name="summary")
 registry_app.add_typer(ledger_app, name="ledger")
+registry_app.add_typer(investment_app, name="investment")
 app.add_typer(registry_app, name="registry")
 console = Console()
 
@@ -455,3 +461,78 @@ def history_cmd(
     with _engine(ctx) as engine:
         frame = reg.history(engine, entity, key, limit=limit)
     _emit(frame, fmt, out, title="change log")
+
+
+# --- investment over time ------------------------------------------------------------------------
+
+
+@investment_app.command("import")
+def investment_import_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="the monthly Excel or CSV (one row per project and month)")],
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet (default: the first)")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="validate and count, write nothing")] = False,
+) -> None:
+    """Import monthly completed investment; each period in the file replaces that period (all or nothing)."""
+    from hqd.registry import investment
+
+    with _engine(ctx) as engine:
+        report = investment.import_monthly(engine, file, actor=_settings_of(ctx).actor, sheet=sheet,
+                                           dry_run=dry_run)
+    console.print(str(report))
+    for warning in report.warnings:
+        console.print(f"[yellow]warning[/] {warning}")
+
+
+@investment_app.command("show")
+def investment_show_cmd(
+    ctx: typer.Context,
+    project: Annotated[str | None, typer.Option("--project", help="one project id")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="one calendar year")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="the figures as imported by this date")] = None,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+) -> None:
+    """Monthly rows: 当月完成 and 本年累计完成 (亿元) per project and month."""
+    from hqd.registry import investment
+
+    with _engine(ctx) as engine:
+        frame = investment.monthly(engine, project=project, year=year, as_of=as_of)
+        synthetic = _synthetic(engine)
+    _emit(frame, fmt, out, title="monthly investment (亿元)" + (f" as of {as_of}" if as_of else ""),
+          synthetic=synthetic, headline=f"{len(frame):,} project-months; 当月 sum "
+          f"{frame['month_100m_cny'].sum():,.2f} 亿元")
+
+
+@investment_app.command("plans")
+def investment_plans_cmd(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Option("--year", help="one calendar year")] = None,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+) -> None:
+    """Annual planned investment (年度计划投资, 亿元) per project and year."""
+    from hqd.registry import investment
+
+    with _engine(ctx) as engine:
+        frame = investment.annual_plans(engine, year)
+        synthetic = _synthetic(engine)
+    _emit(frame, fmt, out, title="annual planned investment (亿元)", synthetic=synthetic)
+
+
+@investment_app.command("imports")
+def investment_imports_cmd(ctx: typer.Context, fmt: FormatOpt = "table", out: OutOpt = None) -> None:
+    """Every monthly import: who, when, which file (SHA-256), which periods, rows written and replaced."""
+    from hqd.registry import investment
+
+    with _engine(ctx) as engine:
+        frame = investment.imports_log(engine)
+    _emit(frame, fmt, out, title="monthly investment imports")
+
+
+def _synthetic(engine: Engine) -> bool:
+    from hqd.registry.db import read
+    from hqd.registry.summaries import is_synthetic
+
+    with read(engine) as conn:
+        return is_synthetic(conn)

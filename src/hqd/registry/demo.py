@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,7 @@ DEMO_ACTOR = "hqd-demo"
 LABEL = "synthetic demo data (合成示例数据): names, codes, amounts and dates are invented"
 DEPARTMENTS = ("市发展改革委", "市工业和信息化局", "市科技局", "市商务局", "市交通运输局", "市生态环境局")
 _EPOCH = dt.date(2018, 1, 1)
+DEMO_YEAR = 2024  # the year of SYNTHETIC monthly investment the demo fills
 
 
 def _cities() -> list[str]:
@@ -261,14 +263,64 @@ def synthetic_ledger(seed: int = 0, *, project_ids: list[str] | None = None) -> 
     return {"plans": plans, "tasks": tasks, "progress": progress}
 
 
+#: Monthly shares of a year's construction investment (Spring Festival lull in Jan–Feb, peak in summer and
+#: autumn); a plausible SYNTHETIC profile, not a published one.
+MONTH_WEIGHTS = np.array([0.04, 0.04, 0.08, 0.09, 0.1, 0.1, 0.1, 0.1, 0.1, 0.09, 0.09, 0.07])
+
+
+def synthetic_monthly(projects: pd.DataFrame, years: tuple[int, ...] = (2024,), seed: int = 0) -> pd.DataFrame:
+    """SYNTHETIC monthly investment (当月 / 本年累计 / 年度计划) for the projects under construction in ``years``.
+
+    A project started by the end of a year and not completed before it gets an annual plan of 15–45% of its
+    total investment and completes, by December, 55–115% of the plan (so some run behind); the months
+    follow :data:`MONTH_WEIGHTS` from its start month (or January).  Amounts are rounded to 0.01 亿元 and
+    本年累计 is the running sum of the rounded 当月, so both columns agree.
+    """
+    rng = np.random.default_rng(seed + 7)
+    start = pd.to_datetime(projects["start_date"].replace("", None), errors="coerce")
+    done = pd.to_datetime(projects["completed_date"].replace("", None), errors="coerce")
+    total = pd.to_numeric(projects["investment_100m_cny"], errors="coerce").to_numpy()
+    ids = projects["project_id"].to_numpy()
+    parts: list[pd.DataFrame] = []
+    for year in years:
+        active = (start.dt.year <= year).to_numpy() & ~(done.dt.year < year).to_numpy()
+        active &= (projects["status"] != "terminated").to_numpy()
+        idx = np.flatnonzero(active)
+        if not idx.size:
+            continue
+        first = np.where(start.dt.year.to_numpy()[idx] == year, start.dt.month.to_numpy()[idx], 1).astype(int)
+        last = np.where(done.dt.year.to_numpy()[idx] == year, done.dt.month.to_numpy()[idx], 12).astype(int)
+        plan = np.round(total[idx] * rng.uniform(0.15, 0.45, idx.size), 2)
+        achieved = rng.uniform(0.55, 1.15, idx.size)
+        months = np.arange(1, 13)
+        on = (months[None, :] >= first[:, None]) & (months[None, :] <= last[:, None])
+        weights = np.where(on, MONTH_WEIGHTS[None, :] * rng.uniform(0.6, 1.4, on.shape), 0.0)
+        weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
+        month_amount = np.round(weights * (plan * achieved)[:, None], 2)
+        ytd = np.round(np.cumsum(month_amount, axis=1), 2)
+        rows, cols = np.nonzero(on)
+        parts.append(pd.DataFrame({
+            "project_id": ids[idx][rows],
+            "period": [f"{year}-{c + 1:02d}" for c in cols],
+            "month_100m_cny": [f"{v:.2f}" for v in month_amount[rows, cols]],
+            "ytd_100m_cny": [f"{v:.2f}" for v in ytd[rows, cols]],
+            "annual_plan_100m_cny": [f"{v:.2f}" for v in plan[rows]],
+            "note": "SYNTHETIC 合成示例数据",
+        }))
+    columns = ["project_id", "period", "month_100m_cny", "ytd_100m_cny", "annual_plan_100m_cny", "note"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
 @dataclass(frozen=True)
 class DemoReport:
     """What :func:`load_demo` imported, entity by entity."""
 
     reports: tuple[ImportReport, ...]
+    investment: Any = None  # the monthly investment import (None when already loaded)
 
     def __str__(self) -> str:
-        return "\n".join(str(r) for r in self.reports) + f"\n({LABEL})"
+        lines = [str(r) for r in self.reports] + ([str(self.investment)] if self.investment else [])
+        return "\n".join(lines) + f"\n({LABEL})"
 
 
 def load_demo(
@@ -301,4 +353,20 @@ def load_demo(
                 ("progress", ledger["progress"]),
             )
         )
-    return DemoReport(reports)
+        investment = _load_monthly(engine, projects, seed=seed, actor=actor)
+    return DemoReport(reports, investment)
+
+
+def _load_monthly(engine: Any, projects: pd.DataFrame, *, seed: int, actor: str) -> Any:
+    """Import the SYNTHETIC year of monthly investment once (a second load leaves it alone)."""
+    from hqd.registry import investment
+
+    source = "demo:investment (SYNTHETIC)"
+    with engine.connect() as conn:
+        imp = m.table_of(m.InvestmentImport)
+        if conn.execute(select(imp.c.id).where(imp.c.source == source)).first() is not None:
+            return None
+    frame = synthetic_monthly(projects, (DEMO_YEAR,), seed)
+    if frame.empty:
+        return None
+    return investment.import_monthly(engine, frame, actor=actor, name=source)

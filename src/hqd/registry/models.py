@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -258,6 +259,70 @@ class Platform(Versioned, Base):
     other_cities: Mapped[str | None] = mapped_column(String(128), nullable=True)
     source: Mapped[str | None] = mapped_column(Text, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AnnualPlan(Versioned, Base):
+    """A project's planned investment for one calendar year (年度计划投资, 亿元)."""
+
+    __tablename__ = "investment_plans"
+    __table_args__ = (CheckConstraint("planned_100m_cny >= 0", name="planned_nonnegative"),)
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("projects.project_id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    planned_100m_cny: Mapped[float] = mapped_column(Float, nullable=False)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class InvestmentImport(Base):
+    """One import of monthly investment figures: who, when, from which file (SHA-256), which periods."""
+
+    __tablename__ = "investment_imports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=_now)
+    actor: Mapped[str] = mapped_column(String(128), nullable=False)
+    source: Mapped[str] = mapped_column(String(256), nullable=False)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    periods: Mapped[str] = mapped_column(Text, nullable=False)
+    rows: Mapped[int] = mapped_column(Integer, nullable=False)
+    replaced: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class MonthlyInvestment(Base):
+    """Investment completed by a project in one month: 当月完成 and 本年累计完成 (亿元), one row per period.
+
+    Rows are never updated or deleted: a re-import of a period marks the rows it replaces
+    ``superseded_by`` (the replacing import), so every earlier state stays readable (as-of).  At most one
+    current row (``superseded_by IS NULL``) per project and period (a partial unique index).
+    """
+
+    __tablename__ = "investment_monthly"
+    __table_args__ = (
+        CheckConstraint("month >= 1 AND month <= 12", name="month"),
+        CheckConstraint("month_100m_cny IS NULL OR month_100m_cny >= 0", name="month_nonnegative"),
+        CheckConstraint("ytd_100m_cny IS NULL OR ytd_100m_cny >= 0", name="ytd_nonnegative"),
+        Index(
+            "uq_investment_monthly_current",
+            "project_id",
+            "year",
+            "month",
+            unique=True,
+            sqlite_where=text("superseded_by IS NULL"),
+            postgresql_where=text("superseded_by IS NULL"),
+        ),
+        Index("ix_investment_monthly_period", "year", "month"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("projects.project_id", ondelete="CASCADE"), nullable=False
+    )
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    month: Mapped[int] = mapped_column(Integer, nullable=False)
+    month_100m_cny: Mapped[float | None] = mapped_column(Float, nullable=True)
+    ytd_100m_cny: Mapped[float | None] = mapped_column(Float, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("investment_imports.id"), nullable=False)
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("investment_imports.id"), nullable=True)
 
 
 class Plan(Versioned, Base):
