@@ -166,6 +166,7 @@ def synthetic_projects(n: int = 2000, seed: int = 0, *, enterprises: int = 60) -
             "investment_code": project_codes,
             "in_statistics": np.where(reached >= 2, np.where(rng.random(n) < 0.85, "是", "否"), ""),
             "transfer_type": transfer,
+            "planned_start_date": _iso(signed + rng.integers(30, 300, n), reached <= 1),
         }
     )
 
@@ -241,6 +242,7 @@ def synthetic_ledger(seed: int = 0, *, project_ids: list[str] | None = None) -> 
             "deadline": _iso(deadline),
             "status": status,
             "note": LABEL,
+            "start_date": _iso(deadline - rng.integers(120, 540, n)),
         }
     )
     leaves = [r[0] for r in rows if r[2] == 0]

@@ -107,9 +107,12 @@ def period_key(year: int, month: int) -> str:
 def parse_periods(values: pd.Series, rep: sc.Reporter) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(year, month, ok)`` arrays from period cells (vectorised); bad cells reported as ``not_a_period``."""
     s = sc.clean(values).astype(object)
-    parts = s.str.extract(_PERIOD)
-    year = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    month = pd.to_numeric(parts[1], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    codes, uniques = pd.factorize(s)  # a file holds few distinct periods: parse each once
+    parts = pd.Series(uniques, dtype=object).str.extract(_PERIOD)
+    u_year = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    u_month = pd.to_numeric(parts[1], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    year = np.where(codes >= 0, u_year[np.maximum(codes, 0)] if len(uniques) else np.nan, np.nan)
+    month = np.where(codes >= 0, u_month[np.maximum(codes, 0)] if len(uniques) else np.nan, np.nan)
     ok = ~np.isnan(year) & ~np.isnan(month) & (month >= 1) & (month <= 12) & (year >= 1990) & (year <= 2100)
     present = s.notna().to_numpy(dtype=bool)
     text = s.tolist()
@@ -238,8 +241,8 @@ def import_monthly(
         period_set = set(periods)
         f["prev_in_file"] = [(y, mo - 1) in period_set for y, mo in zip(year, month, strict=True)]
         need = sorted({(y, mo - 1) for y, mo in periods if mo > 1 and (y, mo - 1) not in period_set})
-        with read(engine) as conn:
-            before = _current(conn, need)
+        with read(engine) as conn:  # only the months before the file's first months (none: nothing to read)
+            before = _current(conn, need) if need else _current(conn, [(0, 1)])
         prev_db = before.set_index(["project_id", "year", "month"])["ytd_100m_cny"].astype(float)
         db_prev = _lookup(prev_db, pd.MultiIndex.from_arrays([f["pid"], f["year"], f["month"] - 1]))
         mon2, ytd2, prev = _derive(f, db_prev)

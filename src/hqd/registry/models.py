@@ -48,6 +48,9 @@ TRANSFER_TYPES = ("relocation", "joint_park", "enclave", "hq_production", "rd_co
 #: Kinds of platform: the two concentrated hosts, the four strategic areas, the 46 specialised platforms, parks.
 PLATFORM_KINDS = ("core_host", "strategic_area", "specialised", "park")
 PLATFORM_CATEGORIES = ("innovation", "manufacturing", "services", "agriculture")
+#: Metrics a red-yellow-green rule can test, and the supervision ladder 提醒 → 督办 → 通报 → 约谈.
+WARNING_METRICS = ("behind_points", "days_not_started", "days_overdue")
+ESCALATION_LEVELS = ("remind", "supervise", "notify", "interview")
 TASK_STATUSES = ("not_started", "in_progress", "done", "cancelled")
 ZONE_LEVELS = ("national", "provincial")
 
@@ -235,6 +238,7 @@ class Project(Versioned, Base):
     investment_code: Mapped[str | None] = mapped_column(String(24), nullable=True, unique=True)
     in_statistics: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     transfer_type: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    planned_start_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # r0004
 
 
 class Platform(Versioned, Base):
@@ -355,6 +359,7 @@ class Task(Versioned, Base):
     project_id: Mapped[str | None] = mapped_column(ForeignKey("projects.project_id"), nullable=True)
     deadline: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="not_started")
+    start_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # r0004
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
@@ -377,6 +382,75 @@ class ProgressNote(Versioned, Base):
     note_hash: Mapped[str] = mapped_column(String(40), nullable=False)
     percent_done: Mapped[float | None] = mapped_column(Float, nullable=True)
     author: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+
+class WarningRule(Versioned, Base):
+    """A red-yellow-green rule (预警规则) the office edits: when ``metric`` lies in the range, ``colour`` fires.
+
+    The range is ``min_value`` ≤ x (or x > ``min_value`` when ``strict_min``) and x ≤ ``max_value``; either
+    bound may be empty.  Red rules are tried before yellow ones, then by ``priority`` (lower first).
+    """
+
+    __tablename__ = "warning_rules"
+    __table_args__ = (
+        CheckConstraint(_in("subject", ("projects", "tasks")), name="subject"),
+        CheckConstraint(_in("colour", ("red", "yellow")), name="colour"),
+        CheckConstraint(_in("metric", WARNING_METRICS), name="metric"),
+    )
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(16), nullable=False)
+    colour: Mapped[str] = mapped_column(String(8), nullable=False)
+    metric: Mapped[str] = mapped_column(String(24), nullable=False)
+    min_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    strict_min: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    max_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    priority: Mapped[int] = mapped_column(Integer, nullable=False, default=100)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    label_zh: Mapped[str] = mapped_column(String(128), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class WarningResult(Base):
+    """The colour a project or task got at a date and the rule that fired (``rule`` empty: green/unrated)."""
+
+    __tablename__ = "warning_results"
+    __table_args__ = (Index("ix_warning_results_subject_key", "subject", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=_now)
+    actor: Mapped[str] = mapped_column(String(128), nullable=False)
+    as_of: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    subject: Mapped[str] = mapped_column(String(16), nullable=False)
+    key: Mapped[str] = mapped_column(String(64), nullable=False)
+    colour: Mapped[str] = mapped_column(String(8), nullable=False)
+    rule: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    metric_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Escalation(Base):
+    """A step of the supervision ladder (提醒 → 督办 → 通报 → 约谈) on a project or task."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        CheckConstraint(_in("subject", ("projects", "tasks")), name="subject"),
+        CheckConstraint(_in("level", ESCALATION_LEVELS), name="level"),
+        Index("ix_escalations_subject_key", "subject", "key"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(16), nullable=False)
+    key: Mapped[str] = mapped_column(String(64), nullable=False)
+    level: Mapped[str] = mapped_column(String(16), nullable=False)
+    escalated_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    leader: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    department: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    skip_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rule: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    response: Mapped[str | None] = mapped_column(Text, nullable=True)
+    responded_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    closure: Mapped[str | None] = mapped_column(Text, nullable=True)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    actor: Mapped[str] = mapped_column(String(128), nullable=False)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=_now)
 
 
 class ChangeLog(Base):

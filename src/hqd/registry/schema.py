@@ -371,6 +371,14 @@ PROJECTS = Entity(
             aliases=("转移方式", "合作方式", "协同类型"),
             example="疏解转移",
         ),
+        Field(
+            "planned_start_date",
+            "date",
+            "计划开工日期",
+            "planned construction start (a project still before 开工 after it is late: see warnings)",
+            aliases=("计划开工时间", "拟开工日期"),
+            example="2023-08-01",
+        ),
     ),
     "The industrial coordination project library (京津冀产业协同项目库).",
 )
@@ -773,6 +781,14 @@ TASKS = Entity(
             example="推进中",
         ),
         _NOTE,
+        Field(
+            "start_date",
+            "date",
+            "开始日期",
+            "planned start (with the deadline, the span 序时进度 is read over)",
+            aliases=("开始时间", "启动时间", "计划开始日期"),
+            example="2024-01-01",
+        ),
     ),
     "Ledger tasks and sub-tasks: to projects, posts and persons, with deadlines.",
 )

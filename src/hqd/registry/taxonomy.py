@@ -195,6 +195,9 @@ def sync_reference_data(engine: Engine) -> None:
         _sync(conn, m.table_of(m.CorridorCity), corridor_city_rows(), refresh="never")
         _sync(conn, m.table_of(m.Zone), zone_rows(), refresh="builtin")
         _sync(conn, m.table_of(m.Platform), platform_rows(), refresh="builtin")
+        from hqd.registry.warnings import builtin_rule_rows
+
+        _sync(conn, m.table_of(m.WarningRule), builtin_rule_rows(), refresh="builtin")
         _sync(conn, m.table_of(m.ChainLink), link_rows(), refresh="builtin")
         links = set(conn.execute(select(m.ChainLink.code)).scalars())
         _sync(

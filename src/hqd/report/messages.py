@@ -335,6 +335,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "reg_projects_investment_code": {"zh": "投资项目统一代码", "en": "Investment project code"},
     "reg_projects_in_statistics": {"zh": "是否纳统", "en": "In the statistics"},
     "reg_projects_transfer_type": {"zh": "转移类型", "en": "Transfer type"},
+    "reg_projects_planned_start_date": {"zh": "计划开工日期", "en": "Planned start"},
     "reg_choice_projects_transfer_type_relocation": {"zh": "疏解转移", "en": "relocation"},
     "reg_choice_projects_transfer_type_joint_park": {"zh": "共建园区", "en": "jointly built park"},
     "reg_choice_projects_transfer_type_enclave": {"zh": "飞地", "en": "enclave"},
