@@ -360,6 +360,14 @@ class Task(Versioned, Base):
     deadline: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="not_started")
     start_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # r0004
+    # r0005: accountable ledgers
+    domain: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    source_document: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    source_clause: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    target_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    target_unit: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    actual_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    assessment_score: Mapped[float | None] = mapped_column(Float, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 

@@ -143,6 +143,15 @@ STAGE_DATES = (
     ("in_operation", "operation_date"),
     ("full_production", "full_production_date"),
 )
+TASK_DOMAIN = (
+    Choice("transport", "交通", ("交通一体化", "交通运输")),
+    Choice("ecology", "生态", ("生态环境", "生态环保", "环保")),
+    Choice("technology", "科技", ("科技创新", "协同创新", "创新")),
+    Choice("industry", "产业", ("产业协同", "产业转移", "产业升级")),
+    Choice("public_services", "公共服务", ("民生", "公共服务共建共享", "社会事业")),
+    Choice("market", "市场一体化", ("市场", "营商环境")),
+    Choice("other", "其他", ("其它",)),
+)
 TRANSFER_TYPE = (
     Choice("relocation", "疏解转移", ("疏解", "转移", "产业转移", "疏解转移项目")),
     Choice("joint_park", "共建园区", ("合作共建园区", "共建")),
@@ -708,7 +717,7 @@ TASKS = Entity(
             "parent",
             "ref",
             "上级任务",
-            "parent task code (blank for a top-level task)",
+            "parent task code (blank for a top-level task); at most four levels: 重点任务 → 举措 → 年度要点 → 季度节点",
             ref="tasks",
             aliases=("上级任务编号", "父任务"),
             example="",
@@ -788,6 +797,63 @@ TASKS = Entity(
             "planned start (with the deadline, the span 序时进度 is read over)",
             aliases=("开始时间", "启动时间", "计划开始日期"),
             example="2024-01-01",
+        ),
+        Field(
+            "domain",
+            "choice",
+            "领域",
+            "domain of the task",
+            choices=TASK_DOMAIN,
+            aliases=("所属领域", "任务领域"),
+            example="产业",
+        ),
+        _t(
+            "source_document",
+            "来源文件",
+            "the document the task comes from",
+            max_len=256,
+            aliases=("依据文件", "文件依据", "政策文件"),
+            example="《示例实施方案》（合成）",
+        ),
+        _t(
+            "source_clause",
+            "条款",
+            "its clause or item in that document",
+            max_len=128,
+            aliases=("来源条款", "对应条款", "条目"),
+            example="第三条第（二）项",
+        ),
+        Field(
+            "target_value",
+            "float",
+            "目标值",
+            "quantified target (with target_unit)",
+            aliases=("量化目标", "目标"),
+            min_value=-1e12,
+            max_value=1e12,
+            example="100",
+        ),
+        _t("target_unit", "计量单位", "unit of the target and the actual", max_len=32, aliases=("单位",),
+           example="个"),
+        Field(
+            "actual_value",
+            "float",
+            "完成值",
+            "what has been achieved, in target_unit",
+            aliases=("实际完成", "完成情况(数值)"),
+            min_value=-1e12,
+            max_value=1e12,
+            example="40",
+        ),
+        Field(
+            "assessment_score",
+            "float",
+            "考核得分",
+            "assessment score (考核), 0–100",
+            aliases=("考核分", "得分"),
+            min_value=0.0,
+            max_value=100.0,
+            example="",
         ),
     ),
     "Ledger tasks and sub-tasks: to projects, posts and persons, with deadlines.",
@@ -1463,7 +1529,12 @@ def _check_edges(frame: pd.DataFrame, rep: Reporter, res: Resolver) -> None:
             )
 
 
+#: Ledger levels (台账层级), top down; a ledger may go this deep and no deeper.
+TASK_LEVELS = ("重点任务", "举措", "年度要点", "季度节点")
+
+
 def _check_tasks(frame: pd.DataFrame, rep: Reporter, res: Resolver) -> None:
+    """A parent belongs to the same plan; no task is its own ancestor; at most len(TASK_LEVELS) levels."""
     in_file = {
         c: (p, par)
         for c, p, par in zip(frame["code"], frame["plan"], frame["parent"], strict=True)
@@ -1480,7 +1551,7 @@ def _check_tasks(frame: pd.DataFrame, rep: Reporter, res: Resolver) -> None:
                 "self_parent", f"task {code} cannot be its own parent", row=row, column="parent"
             )
             continue
-        parent_plan, grandparent = known[parent]
+        parent_plan, _ = known[parent]
         if plan is not None and parent_plan != plan:
             rep.problems.error(
                 "parent_plan_mismatch",
@@ -1488,10 +1559,23 @@ def _check_tasks(frame: pd.DataFrame, rep: Reporter, res: Resolver) -> None:
                 row=row,
                 column="parent",
             )
-        if grandparent is not None:
+        chain, seen, up = [code], {code}, parent
+        while up is not None and up not in seen:
+            chain.append(up)
+            seen.add(up)
+            up = known.get(up, (None, None))[1]
+        if up is not None:
+            rep.problems.error(
+                "parent_cycle",
+                f"task {code}'s parents lead back to {up}: {' → '.join(chain)} → {up}",
+                row=row,
+                column="parent",
+            )
+        elif len(chain) > len(TASK_LEVELS):
             rep.problems.error(
                 "too_deep",
-                f"parent task {parent} is itself a sub-task; ledgers have two levels (task → sub-task)",
+                f"task {code} would be level {len(chain)}; ledgers have at most {len(TASK_LEVELS)} levels "
+                f"({' → '.join(TASK_LEVELS)})",
                 row=row,
                 column="parent",
             )
