@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -459,6 +460,35 @@ class Escalation(Base):
     closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     actor: Mapped[str] = mapped_column(String(128), nullable=False)
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=_now)
+
+
+class Milestone(Base):
+    """A dated milestone of a ledger task (节点): what is due when, and when it was reached."""
+
+    __tablename__ = "task_milestones"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task: Mapped[str] = mapped_column(ForeignKey("tasks.code", ondelete="CASCADE"), nullable=False, index=True)
+    due_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    done_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    actor: Mapped[str] = mapped_column(String(128), nullable=False)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=_now)
+
+
+class Evidence(Base):
+    """Supporting evidence (佐证材料) of a ledger task, stored by the registry: the file and who uploaded it."""
+
+    __tablename__ = "task_evidence"
+    __table_args__ = (UniqueConstraint("task", "sha256", name="uq_task_evidence_task_sha256"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task: Mapped[str] = mapped_column(ForeignKey("tasks.code", ondelete="CASCADE"), nullable=False, index=True)
+    file_name: Mapped[str] = mapped_column(String(256), nullable=False)
+    media_type: Mapped[str] = mapped_column(String(128), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    uploaded_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=_now)
 
 
 class ChangeLog(Base):
