@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Engine
 
 from hqd.errors import HqdError
-from hqd.registry import import_frame
 from hqd.registry import evidence as ev
+from hqd.registry import import_frame
 
 pytest_plugins = ["registry_fixtures"]
 
