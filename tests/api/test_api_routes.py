@@ -434,7 +434,8 @@ def _entity(api: Api) -> None:
     body = ok(api.get("/api/registry/projects"))
     assert body["key"] == ["project_id"] and body["location_field"] == "region" and body["count"] == 60
     status = next(f for f in body["fields"] if f["name"] == "status")
-    assert {c["key"] for c in status["choices"]} == {"signed", "under_construction", "in_operation", "terminated"}
+    assert {c["key"] for c in status["choices"]} == {"planned", "signed", "started", "completed", "in_operation",
+                                                      "full_production", "terminated"}
 
 
 def _records(api: Api) -> None:
@@ -453,7 +454,7 @@ def _create(api: Api) -> None:
         "project_id": "API-0001", "name": "接口测试项目", "region": "唐山", "investment_100m_cny": 3.5,
         "status": "在建", "origin_region": "北京"}), 201)
     rec = body["record"]
-    assert rec["region"] == "130200" and rec["status"] == "under_construction" and rec["updated_by"] == "hebei"
+    assert rec["region"] == "130200" and rec["status"] == "started" and rec["updated_by"] == "hebei"
     assert rec["version"] == 1
 
 

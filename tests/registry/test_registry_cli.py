@@ -115,3 +115,53 @@ def test_console_script_prints_problems_and_exits_2(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "not_initialised" in proc.stderr
     assert not missing.exists()
+
+
+def test_investment_import_show_and_imports(registry_url: str, tmp_path: Path) -> None:
+    src = tmp_path / "p.csv"
+    src.write_text(PROJECTS, encoding="utf-8")
+    hqd(registry_url, "import", "projects", str(src))
+    monthly = tmp_path / "2024年3月.csv"
+    monthly.write_text("项目编号,填报期,当月完成(亿元),本年累计完成(亿元),年度计划投资(亿元)\n"
+                       "P1,2024年1月,0.5,,6\nP1,2024年2月,0.7,,6\n", encoding="utf-8")
+    def said(*args: str) -> str:  # the console wraps long lines
+        return " ".join(hqd(registry_url, *args).split())
+
+    assert "would replace 0 earlier rows" in said("investment", "import", str(monthly), "--dry-run")
+    assert "2 rows for 2 period(s) 2024-01…2024-02" in said("investment", "import", str(monthly))
+    shown = json.loads(hqd(registry_url, "investment", "show", "--project", "P1", "--format", "json"))
+    assert [(r["month"], r["ytd_100m_cny"]) for r in shown["rows"]] == [(1, 0.5), (2, 1.2)]
+    plans = hqd(registry_url, "investment", "plans", "--format", "csv")
+    assert plans.splitlines()[1] == "P1,2024,6.0"
+    imports = json.loads(hqd(registry_url, "investment", "imports", "--format", "json"))["rows"]
+    assert imports[0]["actor"] == "cli-test" and imports[0]["source"] == "2024年3月.csv"
+
+
+def test_progress_warnings_escalations_and_as_of(registry_url: str, tmp_path: Path) -> None:
+    src = tmp_path / "p.csv"
+    src.write_text(PROJECTS, encoding="utf-8")
+    hqd(registry_url, "import", "projects", str(src))
+    monthly = tmp_path / "m.csv"
+    monthly.write_text("项目编号,填报期,本年累计完成(亿元),年度计划投资(亿元)\nP1,2024-05,1.0,10\n", encoding="utf-8")
+    hqd(registry_url, "investment", "import", str(monthly))
+    rows = json.loads(hqd(registry_url, "progress", "--as-of", "2024-06-15", "--format", "json"))["rows"]
+    assert rows[0]["behind_points"] == pytest.approx(100 * (167 / 366 - 0.1))
+    shown = json.loads(hqd(registry_url, "warnings", "show", "--as-of", "2024-06-15", "--format", "json"))
+    assert [(r["key"], r["colour"], r["rule"]) for r in shown["rows"]] == [("P1", "red", "P_RED_BEHIND")]
+    by_chain = hqd(registry_url, "warnings", "show", "--as-of", "2024-06-15", "--by", "chain", "--format", "csv")
+    assert by_chain.splitlines()[:2] == ["chain,red,yellow,green,unrated", "robotics,1,0,0,0"]
+    hqd(registry_url, "warnings", "set-rule", "P_RED_BEHIND", "--min", "40")
+    assert "P_YELLOW_BEHIND" not in hqd(registry_url, "warnings", "show", "--as-of", "2024-06-15")
+    assert "40.0" in hqd(registry_url, "warnings", "rules", "--subject", "projects", "--format", "csv")
+    assert "escalation 1" in hqd(registry_url, "escalate", "projects", "P1", "提醒", "--on", "2024-06-20",
+                                 "--leader", "示例领导01", "--rule", "P_RED_BEHIND")
+    skipped = runner.invoke(app, ["registry", "--db", registry_url, "escalate", "projects", "P1", "约谈", "--on",
+                                  "2024-06-21"])
+    assert isinstance(skipped.exception, HqdError) and skipped.exception.problems[0].code == "level_skipped"
+    hqd(registry_url, "respond", "1", "已安排赶工", "--on", "2024-06-25")
+    hqd(registry_url, "close", "1", "已追平", "--on", "2024-07-30")
+    listed = json.loads(hqd(registry_url, "escalations", "--format", "json"))["rows"]
+    assert [(r["level"], r["closure"]) for r in listed] == [("remind", "已追平")]
+    before = json.loads(hqd(registry_url, "summary", "projects", "--by", "chain", "--as-of", "2000-01-01",
+                            "--format", "json"))
+    assert before["rows"] == [] and "as of" in before["title"]

@@ -82,17 +82,17 @@ def test_templates_have_headers_allowed_values_and_an_example(tmp_path: Path) ->
     assert [c.value for c in data[1]] == [f.name for f in ENTITIES["projects"].fields]
     assert data["A2"].value == "示例项目0001"
     lists = [dv.formula1 for dv in data.data_validations.dataValidation]
-    assert '"签约,在建,投产,终止"' in lists
+    assert '"谋划储备,签约,开工,竣工,投产,达产,终止"' in lists
     described = {row[0].value: row for row in fields.iter_rows(min_row=2) if row[0].value}
     assert described["investment_100m_cny"][1].value == "总投资(亿元)"
-    assert described["status"][4].value.startswith("signed (签约)")
+    assert described["status"][4].value.startswith("planned (谋划储备), signed (签约)")
     zh = template("projects", tmp_path / "projects_zh.csv", lang="zh")
     assert zh.read_text(encoding="utf-8-sig").splitlines()[0].startswith("项目编号,项目名称,产业链")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_template_example_imports(registry_engine: Engine, tmp_path: Path, lang: str) -> None:
-    order = ["plans", "tasks", "progress", "zones", "enterprises", "projects", "links", "edges"]
+    order = ["plans", "tasks", "progress", "zones", "platforms", "enterprises", "projects", "links", "edges"]
     assert sorted(order) == sorted(ENTITIES)
     for name in order:
         path = template(name, tmp_path / f"{name}.xlsx", lang=lang)

@@ -104,17 +104,17 @@ def test_per_city_and_per_corridor_matrices(gaps_engine: Engine) -> None:
     report = chain_gaps(gaps_engine, "robotics")
     assert report.by_city.loc["robotics.reducer", "130200"] == 3
     assert report.by_city.loc["robotics.chip", "130600"] == 1
-    assert report.by_city.shape == (12, 13)
+    assert report.by_city.shape == (12, 14)  # 13 cities and Xiong'an New Area
     assert report.by_corridor.loc["robotics.reducer", "bj_ts_qhd_robotics"] == 3
     assert report.by_corridor.loc["robotics.reducer", "bj_tj_it"] == 0
     # a Beijing enterprise counts in every corridor (Beijing is in all five)
     assert (report.by_corridor.loc["robotics.integration"] == 1).all()
-    # Baoding's chip maker counts in the two corridors through Baoding
+    # Baoding's chip maker counts in the corridor through Baoding (京雄 names Xiong'an, its own unit)
     assert report.by_corridor.loc["robotics.chip"].to_dict() == {
         "bj_bd_sjz_energy": 1,
         "bj_tj_it": 0,
         "bj_ts_qhd_robotics": 0,
-        "bj_xa_aerospace": 1,
+        "bj_xa_aerospace": 0,
         "bj_zjk_cd_green": 0,
     }
 

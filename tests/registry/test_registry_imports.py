@@ -55,7 +55,7 @@ def test_import_with_chinese_headers_and_names(registry_engine: Engine, tmp_path
     assert first["chain"] == "robotics"
     assert first["corridor"] == "bj_ts_qhd_robotics"
     assert first["region"] == "130200" and first["origin_region"] == "110000"
-    assert first["status"] == "under_construction"
+    assert first["status"] == "started"
     assert first["investment_100m_cny"] == 12.5
     assert first["signed_date"] == dt.date(2023, 3, 15) and first["start_date"] == dt.date(2023, 9, 1)
     assert first["version"] == 1 and first["updated_by"] == "alice"
@@ -102,7 +102,7 @@ def test_changed_rows_are_updated_with_versions_and_change_log(
     updates = log[log["action"] == "update"].set_index("field")
     assert updates.loc["investment_100m_cny", ["old_value", "new_value"]].tolist() == ["12.5", "13.0"]
     assert updates.loc["status", ["old_value", "new_value"]].tolist() == [
-        "under_construction",
+        "started",
         "in_operation",
     ]
     assert set(updates["actor"]) == {"bob"}
@@ -336,20 +336,27 @@ def test_ledger_tasks_with_sub_tasks_in_the_same_file(registry_engine: Engine, t
         "任务编号,所属方案,上级任务,任务内容,牵头部门,责任人,完成时限,进展状态\n"
         "T1,P1,,示例任务,市发展改革委,示例人员01,2024-06-30,推进中\n"
         "T1.1,P1,T1,示例子任务,市科技局,示例人员02,2024-03-31,已完成\n"
-        "T1.1.1,P1,T1.1,too deep,市科技局,示例人员02,2024-03-31,未开始\n"
+        "T1.1.1,P1,T1.1,third level,市科技局,示例人员02,2024-03-31,未开始\n"
+        "T1.1.1.1,P1,T1.1.1,fourth level,市科技局,示例人员02,2024-03-31,未开始\n"
+        "T1.1.1.1.1,P1,T1.1.1.1,too deep,市科技局,示例人员02,2024-03-31,未开始\n"
         "T2,P2,T1,wrong plan,市科技局,示例人员02,2024-03-31,未开始\n"
         "T3,P9,,unknown plan,市科技局,示例人员02,2024-03-31,未开始\n"
     )
     with pytest.raises(HqdError) as caught:
         import_file(registry_engine, "tasks", write(tmp_path, tasks, "t.csv"), actor="a")
     assert {(p.code, p.row, p.column) for p in caught.value.problems} == {
-        ("too_deep", 4, "parent"),
-        ("parent_plan_mismatch", 5, "parent"),
-        ("unknown_plan", 6, "plan"),
+        ("too_deep", 6, "parent"),  # 重点任务 → 举措 → 年度要点 → 季度节点: a fifth level is refused
+        ("parent_plan_mismatch", 7, "parent"),
+        ("unknown_plan", 8, "plan"),
     }
-    ok = "\n".join(tasks.splitlines()[:3]) + "\n"
-    assert import_file(registry_engine, "tasks", write(tmp_path, ok, "t2.csv"), actor="a").inserted == 2
+    ok = "\n".join(tasks.splitlines()[:5]) + "\n"
+    assert import_file(registry_engine, "tasks", write(tmp_path, ok, "t2.csv"), actor="a").inserted == 4
     assert get(registry_engine, "tasks", "T1.1")["parent"] == "T1"
+    assert get(registry_engine, "tasks", "T1.1.1.1")["parent"] == "T1.1.1"
+    cycle = "任务编号,所属方案,上级任务,任务内容,进展状态\nT1,P1,T1.1.1,loop,推进中\n"
+    with pytest.raises(HqdError) as caught:  # T1 under its own grandchild
+        import_file(registry_engine, "tasks", write(tmp_path, cycle, "t3.csv"), actor="a")
+    assert [p.code for p in caught.value.problems] == ["parent_cycle"]
 
 
 def test_a_column_left_out_leaves_the_field_unchanged(registry_engine: Engine, tmp_path: Path) -> None:

@@ -103,3 +103,25 @@ def test_ledger_errors(ledger_engine: Engine) -> None:
     with pytest.raises(HqdError) as caught:
         progress(ledger_engine, "P9")
     assert caught.value.codes == ["unknown_plan"]
+
+
+def test_four_level_ledger_with_targets_sources_and_scores(registry_engine: Engine) -> None:
+    import pandas as pd
+
+    from hqd.registry import get, import_frame
+
+    import_frame(registry_engine, "plans", pd.DataFrame({"code": ["L4"], "name": ["示例方案（合成）"]}), actor="a")
+    frame = pd.DataFrame({
+        "任务编号": ["K1", "K1.1", "K1.1.1", "K1.1.1.1"], "所属方案": ["L4"] * 4,
+        "上级任务": ["", "K1", "K1.1", "K1.1.1"], "任务内容": ["重点任务", "举措", "年度要点", "季度节点"],
+        "领域": ["产业", "产业", "交通", "科技创新"], "来源文件": ["《示例实施方案》（合成）"] * 4,
+        "条款": ["第三条", "第三条（一）", "第三条（一）1", "第三条（一）1①"],
+        "开始日期": ["2024-01-01"] * 4, "完成时限": ["2025-12-31", "2025-06-30", "2024-12-31", "2024-03-31"],
+        "目标值": ["", "", "100", "25"], "计量单位": ["", "", "个", "个"], "完成值": ["", "", "40", "25"],
+        "考核得分": ["", "", "", "95"], "进展状态": ["推进中", "推进中", "推进中", "已完成"]})
+    import_frame(registry_engine, "tasks", frame, actor="a")
+    node = get(registry_engine, "tasks", "K1.1.1.1")
+    assert (node["parent"], node["domain"], node["source_clause"]) == ("K1.1.1", "technology", "第三条（一）1①")
+    assert (node["target_value"], node["target_unit"], node["actual_value"], node["assessment_score"]) == (
+        25.0, "个", 25.0, 95.0)
+    assert get(registry_engine, "tasks", "K1.1.1")["domain"] == "transport"

@@ -29,7 +29,7 @@ def test_create_get_update_delete(registry_engine: Engine) -> None:
     assert (rec["region"], rec["chain"], rec["status"], rec["version"]) == (
         "130200",
         "robotics",
-        "under_construction",
+        "started",
         1,
     )
     assert get(registry_engine, "projects", "示例项目0001")["signed_date"] == dt.date(2023, 1, 5)
@@ -67,7 +67,7 @@ def test_create_get_update_delete(registry_engine: Engine) -> None:
     assert deleted.loc["investment_100m_cny", ["old_value", "new_value"]].tolist() == ["4.25", None]
     changes = log[log["action"] == "update"].set_index("field")[["actor", "old_value", "new_value"]]
     assert changes.loc["investment_100m_cny"].tolist() == ["bob", "3.5", "4.25"]
-    assert changes.loc["status"].tolist() == ["bob", "under_construction", "in_operation"]
+    assert changes.loc["status"].tolist() == ["bob", "started", "in_operation"]
     assert set(log.loc[log["action"] == "delete", "actor"]) == {"carol"}
 
 

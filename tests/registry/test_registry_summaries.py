@@ -71,7 +71,7 @@ def test_labels_are_bilingual(loaded: tuple[Engine, pd.DataFrame, pd.DataFrame])
     table = summarize_projects(loaded[0], "province").table.set_index("key")
     assert table.loc["130000", ["name_zh", "name_en"]].tolist() == ["河北省", "Hebei"]
     status = summarize_projects(loaded[0], "status").table.set_index("key")
-    assert status.loc["under_construction", "name_zh"] == "在建"
+    assert status.loc["started", "name_zh"] == "开工"
     chains = summarize_projects(loaded[0], "chain").table.set_index("key")
     assert chains.loc["robotics", "name_zh"] == "机器人产业链"
     assert chains.loc["", "name_en"] == "(none)"

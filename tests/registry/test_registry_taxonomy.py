@@ -50,7 +50,7 @@ def test_corridor_member_cities_match_the_published_list(registry_engine: Engine
         "Qinhuangdao": "130300",
         "Zhangjiakou": "130700",
         "Chengde": "130800",
-        "Baoding (Xiong'an New Area)": "130600",
+        "Baoding (Xiong'an New Area)": "133100",  # Xiong'an is a registry unit of its own
     }
     with (shared / "data" / "jjj_published" / "jjj_industrial_chains_clusters.csv").open(
         encoding="utf-8"
@@ -75,11 +75,23 @@ def test_high_tech_zone_alliance_is_seven_national_plus_two_provincial(registry_
     assert "中关村国家自主创新示范区" in set(zones["name_zh"])
 
 
-def test_regions_are_the_13_cities_3_provinces_and_the_region(registry_engine: Engine) -> None:
+def test_regions_are_the_13_cities_xiongan_3_provinces_the_region_and_counties(registry_engine: Engine) -> None:
+    from hqd.model.regions import crosswalk
+
     regions = _table(registry_engine, m.Region).set_index("code")
-    assert len(regions) == 15
+    counties = regions[regions["level"] == "county"]
+    assert len(regions) - len(counties) == 16  # region, Hebei, Beijing, Tianjin, 11 cities, Xiong'an
     assert regions.loc["130100", "parent"] == "130000"
     assert regions.loc["110000", "parent"] == "JJJ"
+    assert regions.loc["133100", ["name_zh", "parent", "level"]].tolist() == ["雄安新区", "130000", "prefecture"]
+    # every district and county of the three provinces (the MCA list), below its city; Xiong'an's three below it
+    mca = crosswalk("county")
+    mca = mca[mca["province"].isin(["110000", "120000", "130000"])].set_index("code")
+    assert sorted(counties.index) == sorted(mca.index)
+    moved = {"130629", "130632", "130638"}
+    assert (counties.loc[sorted(moved), "parent"] == "133100").all()
+    rest = sorted(set(mca.index) - moved)
+    assert counties.loc[rest, "parent"].tolist() == mca.loc[rest, "parent"].tolist()
 
 
 def test_every_shipped_chain_link_cites_a_source() -> None:

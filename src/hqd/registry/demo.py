@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,7 @@ DEMO_ACTOR = "hqd-demo"
 LABEL = "synthetic demo data (合成示例数据): names, codes, amounts and dates are invented"
 DEPARTMENTS = ("市发展改革委", "市工业和信息化局", "市科技局", "市商务局", "市交通运输局", "市生态环境局")
 _EPOCH = dt.date(2018, 1, 1)
+DEMO_YEAR = 2024  # the year of SYNTHETIC monthly investment the demo fills
 
 
 def _cities() -> list[str]:
@@ -108,14 +110,38 @@ def synthetic_projects(n: int = 2000, seed: int = 0, *, enterprises: int = 60) -
         rows = np.flatnonzero(corridor_idx == i)
         region[rows] = rng.choice(members[code], rows.size)
     corridor = np.where(corridor_idx >= 0, np.array(corridors, dtype=object)[np.maximum(corridor_idx, 0)], "")
-    status = rng.choice(
-        ["signed", "under_construction", "in_operation", "terminated"], n, p=[0.3, 0.4, 0.27, 0.03]
-    )
+    stages = ["planned", "signed", "started", "completed", "in_operation", "full_production", "terminated"]
+    status = rng.choice(stages, n, p=[0.08, 0.22, 0.35, 0.08, 0.2, 0.05, 0.02])
+    reached = np.array([stages.index(s) for s in status])
+    reached = np.where(status == "terminated", 2, reached)  # a terminated project had started
     signed = _days(rng, n, dt.date(2018, 1, 1), dt.date(2024, 12, 31))
     start = signed + rng.integers(30, 400, n)
+    completed = start + rng.integers(300, 900, n)
+    operation = completed + rng.integers(30, 180, n)
+    full = operation + rng.integers(180, 540, n)
+    entry = signed - rng.integers(30, 200, n)
     lead = np.where(
         rng.random(n) < 0.7, [f"示例企业{j:02d}" for j in rng.integers(1, enterprises + 1, n)], ""
     )
+    origin = rng.choice(["110000", "120000", ""], n, p=[0.35, 0.15, 0.5]).astype(object)
+    origin = np.where(origin == region, "", origin)
+    transfer = np.where(
+        origin != "",
+        rng.choice(
+            ["relocation", "joint_park", "enclave", "hq_production", "rd_conversion", ""],
+            n,
+            p=[0.35, 0.15, 0.1, 0.15, 0.15, 0.1],
+        ),
+        "",
+    )
+    county, platform = _places(rng, region)
+    entry_year = (np.datetime64(_EPOCH.isoformat()) + entry.astype("timedelta64[D]")).astype("datetime64[Y]")
+    years = entry_year.astype(int) + 1970
+    coded = (rng.random(n) < 0.6) & (reached >= 1)
+    project_codes = [
+        f"{y}-{c or r}-{rng.integers(13, 45):02d}-03-{k:06d}" if keep else ""
+        for y, c, r, k, keep in zip(years, county, region, range(1, n + 1), coded, strict=True)
+    ]
     return pd.DataFrame(
         {
             "project_id": ids,
@@ -123,16 +149,53 @@ def synthetic_projects(n: int = 2000, seed: int = 0, *, enterprises: int = 60) -
             "chain": np.where(rng.random(n) < 0.85, rng.choice(chains, n), ""),
             "cluster": np.where(rng.random(n) < 0.5, rng.choice(clusters, n), ""),
             "corridor": corridor,
-            "origin_region": rng.choice(["110000", "120000", ""], n, p=[0.35, 0.15, 0.5]),
+            "origin_region": origin,
             "region": region,
             "investment_100m_cny": np.round(rng.lognormal(1.2, 1.0, n), 2).astype(str),
             "status": status,
-            "signed_date": _iso(signed),
-            "start_date": _iso(start, status != "signed"),
+            "signed_date": _iso(signed, reached >= 1),
+            "start_date": _iso(start, reached >= 2),
             "lead_enterprise": lead,
             "note": LABEL,
+            "county": county,
+            "platform": platform,
+            "entry_date": _iso(entry),
+            "completed_date": _iso(completed, reached >= 3),
+            "operation_date": _iso(operation, reached >= 4),
+            "full_production_date": _iso(full, reached >= 5),
+            "investment_code": project_codes,
+            "in_statistics": np.where(reached >= 2, np.where(rng.random(n) < 0.85, "是", "否"), ""),
+            "transfer_type": transfer,
+            "planned_start_date": _iso(signed + rng.integers(30, 300, n), reached <= 1),
         }
     )
+
+
+#: Platforms the demo places projects on, by (city, county); a project in Xiong'an is on its platform.
+_PLATFORM_AT = {
+    ("110000", "110112"): "bj_subcentre",
+    ("110000", "110115"): "new_airport",
+    ("130200", "130209"): "caofeidian",
+    ("120000", "120116"): "tj_binhai_new_area",
+}
+
+
+def _places(rng: np.random.Generator, region: np.ndarray) -> tuple[list[str], list[str]]:
+    """A county inside each project's city (70% of projects) and the platform that county hosts."""
+    from hqd.registry.taxonomy import XIONGAN_CODE
+
+    by_city: dict[str, list[str]] = {}
+    for r in region_rows():
+        if r["level"] == "county":
+            by_city.setdefault(r["parent"], []).append(r["code"])
+    county: list[str] = []
+    platform: list[str] = []
+    for city, keep, pick in zip(region, rng.random(len(region)) < 0.7, rng.random(len(region)), strict=True):
+        options = by_city.get(city, [])
+        c = options[int(pick * len(options))] if keep and options else ""
+        county.append(c)
+        platform.append("xiongan" if city == XIONGAN_CODE else _PLATFORM_AT.get((city, c), ""))
+    return county, platform
 
 
 def synthetic_ledger(seed: int = 0, *, project_ids: list[str] | None = None) -> dict[str, pd.DataFrame]:
@@ -179,6 +242,8 @@ def synthetic_ledger(seed: int = 0, *, project_ids: list[str] | None = None) -> 
             "deadline": _iso(deadline),
             "status": status,
             "note": LABEL,
+            # a stream of its own, so the notes below stay those of earlier releases
+            "start_date": _iso(deadline - np.random.default_rng(seed + 3).integers(120, 540, n)),
         }
     )
     leaves = [r[0] for r in rows if r[2] == 0]
@@ -201,14 +266,64 @@ def synthetic_ledger(seed: int = 0, *, project_ids: list[str] | None = None) -> 
     return {"plans": plans, "tasks": tasks, "progress": progress}
 
 
+#: Monthly shares of a year's construction investment (Spring Festival lull in Jan–Feb, peak in summer and
+#: autumn); a plausible SYNTHETIC profile, not a published one.
+MONTH_WEIGHTS = np.array([0.04, 0.04, 0.08, 0.09, 0.1, 0.1, 0.1, 0.1, 0.1, 0.09, 0.09, 0.07])
+
+
+def synthetic_monthly(projects: pd.DataFrame, years: tuple[int, ...] = (2024,), seed: int = 0) -> pd.DataFrame:
+    """SYNTHETIC monthly investment (当月 / 本年累计 / 年度计划) for the projects under construction in ``years``.
+
+    A project started by the end of a year and not completed before it gets an annual plan of 15–45% of its
+    total investment and completes, by December, 55–115% of the plan (so some run behind); the months
+    follow :data:`MONTH_WEIGHTS` from its start month (or January).  Amounts are rounded to 0.01 亿元 and
+    本年累计 is the running sum of the rounded 当月, so both columns agree.
+    """
+    rng = np.random.default_rng(seed + 7)
+    start = pd.to_datetime(projects["start_date"].replace("", None), errors="coerce")
+    done = pd.to_datetime(projects["completed_date"].replace("", None), errors="coerce")
+    total = pd.to_numeric(projects["investment_100m_cny"], errors="coerce").to_numpy()
+    ids = projects["project_id"].to_numpy()
+    parts: list[pd.DataFrame] = []
+    for year in years:
+        active = (start.dt.year <= year).to_numpy() & ~(done.dt.year < year).to_numpy()
+        active &= (projects["status"] != "terminated").to_numpy()
+        idx = np.flatnonzero(active)
+        if not idx.size:
+            continue
+        first = np.where(start.dt.year.to_numpy()[idx] == year, start.dt.month.to_numpy()[idx], 1).astype(int)
+        last = np.where(done.dt.year.to_numpy()[idx] == year, done.dt.month.to_numpy()[idx], 12).astype(int)
+        plan = np.round(total[idx] * rng.uniform(0.15, 0.45, idx.size), 2)
+        achieved = rng.uniform(0.55, 1.15, idx.size)
+        months = np.arange(1, 13)
+        on = (months[None, :] >= first[:, None]) & (months[None, :] <= last[:, None])
+        weights = np.where(on, MONTH_WEIGHTS[None, :] * rng.uniform(0.6, 1.4, on.shape), 0.0)
+        weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
+        month_amount = np.round(weights * (plan * achieved)[:, None], 2)
+        ytd = np.round(np.cumsum(month_amount, axis=1), 2)
+        rows, cols = np.nonzero(on)
+        parts.append(pd.DataFrame({
+            "project_id": ids[idx][rows],
+            "period": [f"{year}-{c + 1:02d}" for c in cols],
+            "month_100m_cny": [f"{v:.2f}" for v in month_amount[rows, cols]],
+            "ytd_100m_cny": [f"{v:.2f}" for v in ytd[rows, cols]],
+            "annual_plan_100m_cny": [f"{v:.2f}" for v in plan[rows]],
+            "note": "SYNTHETIC 合成示例数据",
+        }))
+    columns = ["project_id", "period", "month_100m_cny", "ytd_100m_cny", "annual_plan_100m_cny", "note"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
 @dataclass(frozen=True)
 class DemoReport:
     """What :func:`load_demo` imported, entity by entity."""
 
     reports: tuple[ImportReport, ...]
+    investment: Any = None  # the monthly investment import (None when already loaded)
 
     def __str__(self) -> str:
-        return "\n".join(str(r) for r in self.reports) + f"\n({LABEL})"
+        lines = [str(r) for r in self.reports] + ([str(self.investment)] if self.investment else [])
+        return "\n".join(lines) + f"\n({LABEL})"
 
 
 def load_demo(
@@ -241,4 +356,20 @@ def load_demo(
                 ("progress", ledger["progress"]),
             )
         )
-    return DemoReport(reports)
+        investment = _load_monthly(engine, projects, seed=seed, actor=actor)
+    return DemoReport(reports, investment)
+
+
+def _load_monthly(engine: Any, projects: pd.DataFrame, *, seed: int, actor: str) -> Any:
+    """Import the SYNTHETIC year of monthly investment once (a second load leaves it alone)."""
+    from hqd.registry import investment
+
+    source = "demo:investment (SYNTHETIC)"
+    with engine.connect() as conn:
+        imp = m.table_of(m.InvestmentImport)
+        if conn.execute(select(imp.c.id).where(imp.c.source == source)).first() is not None:
+            return None
+    frame = synthetic_monthly(projects, (DEMO_YEAR,), seed)
+    if frame.empty:
+        return None
+    return investment.import_monthly(engine, frame, actor=actor, name=source)

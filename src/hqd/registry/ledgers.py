@@ -1,7 +1,7 @@
 """Implementation ledgers (台账): overdue tasks and the share done per department and person.
 
-A plan breaks down into tasks and sub-tasks (two levels), each with a leading official, a lead and
-cooperating departments, a responsible person and post, a deadline and a status; dated progress notes
+A plan breaks down into tasks in up to four levels (重点任务 → 举措 → 年度要点 → 季度节点), each with a
+leading official, a lead and cooperating departments, a responsible person and post, a deadline and a status; dated progress notes
 are appended, never overwritten.
 
 - :func:`overdue`: tasks and sub-tasks whose deadline is before ``as_of`` and whose status is neither

@@ -22,11 +22,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -39,7 +41,17 @@ NAMING_CONVENTION = {
 }
 
 SEGMENTS = ("upstream", "midstream", "downstream")
-PROJECT_STATUSES = ("signed", "under_construction", "in_operation", "terminated")
+#: Project stages in order (谋划/储备 → 签约 → 开工 → 竣工 → 投产 → 达产), then the off-ladder ``terminated``.
+PROJECT_STAGES = ("planned", "signed", "started", "completed", "in_operation", "full_production")
+PROJECT_STATUSES = (*PROJECT_STAGES, "terminated")
+#: Kinds of transfer (产业转移) a project can be.
+TRANSFER_TYPES = ("relocation", "joint_park", "enclave", "hq_production", "rd_conversion")
+#: Kinds of platform: the two concentrated hosts, the four strategic areas, the 46 specialised platforms, parks.
+PLATFORM_KINDS = ("core_host", "strategic_area", "specialised", "park")
+PLATFORM_CATEGORIES = ("innovation", "manufacturing", "services", "agriculture")
+#: Metrics a red-yellow-green rule can test, and the supervision ladder 提醒 → 督办 → 通报 → 约谈.
+WARNING_METRICS = ("behind_points", "days_not_started", "days_overdue")
+ESCALATION_LEVELS = ("remind", "supervise", "notify", "interview")
 TASK_STATUSES = ("not_started", "in_progress", "done", "cancelled")
 ZONE_LEVELS = ("national", "provincial")
 
@@ -193,6 +205,12 @@ class Project(Versioned, Base):
     __table_args__ = (
         CheckConstraint(_in("status", PROJECT_STATUSES), name="status"),
         CheckConstraint("investment_100m_cny >= 0", name="investment_nonnegative"),
+        CheckConstraint(
+            "transfer_type IS NULL OR " + _in("transfer_type", TRANSFER_TYPES), name="transfer_type"
+        ),
+        CheckConstraint(
+            "transfer_type IS NULL OR origin_region IS NULL OR origin_region <> region", name="transfer_origin"
+        ),
         *(
             Index(f"ix_projects_{col}_investment", col, "investment_100m_cny")
             for col in ("chain", "cluster", "corridor", "region", "status", "signed_date")
@@ -211,6 +229,105 @@ class Project(Versioned, Base):
     start_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     lead_enterprise: Mapped[str | None] = mapped_column(String(256), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # r0002: the registry over time
+    county: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), nullable=True)
+    platform: Mapped[str | None] = mapped_column(ForeignKey("platforms.code"), nullable=True, index=True)
+    entry_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    completed_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    operation_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    full_production_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    investment_code: Mapped[str | None] = mapped_column(String(24), nullable=True, unique=True)
+    in_statistics: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    transfer_type: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    planned_start_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # r0004
+
+
+class Platform(Versioned, Base):
+    """A transfer platform or park below the city: the "2+4+46" platforms (bundled, cited) and users' own.
+
+    ``city`` is where the platform lies; ``other_cities`` lists further cities a platform spans (codes
+    separated by ``;``, e.g. the new-airport economic zone spans Beijing and Langfang).
+    """
+
+    __tablename__ = "platforms"
+    __table_args__ = (
+        CheckConstraint(_in("kind", PLATFORM_KINDS), name="kind"),
+        CheckConstraint("category IS NULL OR " + _in("category", PLATFORM_CATEGORIES), name="category"),
+    )
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    category: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    city: Mapped[str] = mapped_column(ForeignKey("regions.code"), nullable=False)
+    county: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), nullable=True)
+    other_cities: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AnnualPlan(Versioned, Base):
+    """A project's planned investment for one calendar year (年度计划投资, 亿元)."""
+
+    __tablename__ = "investment_plans"
+    __table_args__ = (CheckConstraint("planned_100m_cny >= 0", name="planned_nonnegative"),)
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("projects.project_id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    planned_100m_cny: Mapped[float] = mapped_column(Float, nullable=False)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class InvestmentImport(Base):
+    """One import of monthly investment figures: who, when, from which file (SHA-256), which periods."""
+
+    __tablename__ = "investment_imports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=_now)
+    actor: Mapped[str] = mapped_column(String(128), nullable=False)
+    source: Mapped[str] = mapped_column(String(256), nullable=False)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    periods: Mapped[str] = mapped_column(Text, nullable=False)
+    rows: Mapped[int] = mapped_column(Integer, nullable=False)
+    replaced: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class MonthlyInvestment(Base):
+    """Investment completed by a project in one month: 当月完成 and 本年累计完成 (亿元), one row per period.
+
+    Rows are never updated or deleted: a re-import of a period marks the rows it replaces
+    ``superseded_by`` (the replacing import), so every earlier state stays readable (as-of).  At most one
+    current row (``superseded_by IS NULL``) per project and period (a partial unique index).
+    """
+
+    __tablename__ = "investment_monthly"
+    __table_args__ = (
+        CheckConstraint("month >= 1 AND month <= 12", name="month"),
+        CheckConstraint("month_100m_cny IS NULL OR month_100m_cny >= 0", name="month_nonnegative"),
+        CheckConstraint("ytd_100m_cny IS NULL OR ytd_100m_cny >= 0", name="ytd_nonnegative"),
+        Index(
+            "uq_investment_monthly_current",
+            "project_id",
+            "year",
+            "month",
+            unique=True,
+            sqlite_where=text("superseded_by IS NULL"),
+            postgresql_where=text("superseded_by IS NULL"),
+        ),
+        Index("ix_investment_monthly_period", "year", "month"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("projects.project_id", ondelete="CASCADE"), nullable=False
+    )
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    month: Mapped[int] = mapped_column(Integer, nullable=False)
+    month_100m_cny: Mapped[float | None] = mapped_column(Float, nullable=True)
+    ytd_100m_cny: Mapped[float | None] = mapped_column(Float, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("investment_imports.id"), nullable=False)
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("investment_imports.id"), nullable=True)
 
 
 class Plan(Versioned, Base):
@@ -243,6 +360,15 @@ class Task(Versioned, Base):
     project_id: Mapped[str | None] = mapped_column(ForeignKey("projects.project_id"), nullable=True)
     deadline: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="not_started")
+    start_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # r0004
+    # r0005: accountable ledgers
+    domain: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    source_document: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    source_clause: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    target_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    target_unit: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    actual_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    assessment_score: Mapped[float | None] = mapped_column(Float, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
@@ -265,6 +391,104 @@ class ProgressNote(Versioned, Base):
     note_hash: Mapped[str] = mapped_column(String(40), nullable=False)
     percent_done: Mapped[float | None] = mapped_column(Float, nullable=True)
     author: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+
+class WarningRule(Versioned, Base):
+    """A red-yellow-green rule (预警规则) the office edits: when ``metric`` lies in the range, ``colour`` fires.
+
+    The range is ``min_value`` ≤ x (or x > ``min_value`` when ``strict_min``) and x ≤ ``max_value``; either
+    bound may be empty.  Red rules are tried before yellow ones, then by ``priority`` (lower first).
+    """
+
+    __tablename__ = "warning_rules"
+    __table_args__ = (
+        CheckConstraint(_in("subject", ("projects", "tasks")), name="subject"),
+        CheckConstraint(_in("colour", ("red", "yellow")), name="colour"),
+        CheckConstraint(_in("metric", WARNING_METRICS), name="metric"),
+    )
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(16), nullable=False)
+    colour: Mapped[str] = mapped_column(String(8), nullable=False)
+    metric: Mapped[str] = mapped_column(String(24), nullable=False)
+    min_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    strict_min: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    max_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    priority: Mapped[int] = mapped_column(Integer, nullable=False, default=100)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    label_zh: Mapped[str] = mapped_column(String(128), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class WarningResult(Base):
+    """The colour a project or task got at a date and the rule that fired (``rule`` empty: green/unrated)."""
+
+    __tablename__ = "warning_results"
+    __table_args__ = (Index("ix_warning_results_subject_key", "subject", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=_now)
+    actor: Mapped[str] = mapped_column(String(128), nullable=False)
+    as_of: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    subject: Mapped[str] = mapped_column(String(16), nullable=False)
+    key: Mapped[str] = mapped_column(String(64), nullable=False)
+    colour: Mapped[str] = mapped_column(String(8), nullable=False)
+    rule: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    metric_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Escalation(Base):
+    """A step of the supervision ladder (提醒 → 督办 → 通报 → 约谈) on a project or task."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        CheckConstraint(_in("subject", ("projects", "tasks")), name="subject"),
+        CheckConstraint(_in("level", ESCALATION_LEVELS), name="level"),
+        Index("ix_escalations_subject_key", "subject", "key"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(16), nullable=False)
+    key: Mapped[str] = mapped_column(String(64), nullable=False)
+    level: Mapped[str] = mapped_column(String(16), nullable=False)
+    escalated_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    leader: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    department: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    skip_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rule: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    response: Mapped[str | None] = mapped_column(Text, nullable=True)
+    responded_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    closure: Mapped[str | None] = mapped_column(Text, nullable=True)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    actor: Mapped[str] = mapped_column(String(128), nullable=False)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=_now)
+
+
+class Milestone(Base):
+    """A dated milestone of a ledger task (节点): what is due when, and when it was reached."""
+
+    __tablename__ = "task_milestones"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task: Mapped[str] = mapped_column(ForeignKey("tasks.code", ondelete="CASCADE"), nullable=False, index=True)
+    due_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    done_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    actor: Mapped[str] = mapped_column(String(128), nullable=False)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=_now)
+
+
+class Evidence(Base):
+    """Supporting evidence (佐证材料) of a ledger task, stored by the registry: the file and who uploaded it."""
+
+    __tablename__ = "task_evidence"
+    __table_args__ = (UniqueConstraint("task", "sha256", name="uq_task_evidence_task_sha256"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task: Mapped[str] = mapped_column(ForeignKey("tasks.code", ondelete="CASCADE"), nullable=False, index=True)
+    file_name: Mapped[str] = mapped_column(String(256), nullable=False)
+    media_type: Mapped[str] = mapped_column(String(128), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    uploaded_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=_now)
 
 
 class ChangeLog(Base):

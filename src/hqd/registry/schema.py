@@ -122,10 +122,54 @@ def _t(name: str, label_zh: str, help: str, **kw: Any) -> Field:
 _NOTE = _t("note", "备注", "free-text note", aliases=("说明",), example="")
 
 PROJECT_STATUS = (
+    Choice("planned", "谋划储备", ("谋划", "储备", "谋划/储备", "谋划、储备", "前期", "储备项目")),
     Choice("signed", "签约", ("已签约", "签订")),
-    Choice("under_construction", "在建", ("建设中", "已开工", "开工")),
+    Choice(
+        "started",
+        "开工",
+        ("已开工", "在建", "建设中", "under_construction", "under construction", "新开工"),
+    ),
+    Choice("completed", "竣工", ("已竣工", "建成", "完工")),
     Choice("in_operation", "投产", ("已投产", "运营", "建成投产", "竣工投产")),
+    Choice("full_production", "达产", ("已达产", "达产达效", "full production")),
     Choice("terminated", "终止", ("已终止", "取消")),
+)
+#: The stage ladder (谋划/储备 → 签约 → 开工 → 竣工 → 投产 → 达产) and the date field of each stage.
+STAGE_DATES = (
+    ("planned", None),
+    ("signed", "signed_date"),
+    ("started", "start_date"),
+    ("completed", "completed_date"),
+    ("in_operation", "operation_date"),
+    ("full_production", "full_production_date"),
+)
+TASK_DOMAIN = (
+    Choice("transport", "交通", ("交通一体化", "交通运输")),
+    Choice("ecology", "生态", ("生态环境", "生态环保", "环保")),
+    Choice("technology", "科技", ("科技创新", "协同创新", "创新")),
+    Choice("industry", "产业", ("产业协同", "产业转移", "产业升级")),
+    Choice("public_services", "公共服务", ("民生", "公共服务共建共享", "社会事业")),
+    Choice("market", "市场一体化", ("市场", "营商环境")),
+    Choice("other", "其他", ("其它",)),
+)
+TRANSFER_TYPE = (
+    Choice("relocation", "疏解转移", ("疏解", "转移", "产业转移", "疏解转移项目")),
+    Choice("joint_park", "共建园区", ("合作共建园区", "共建")),
+    Choice("enclave", "飞地", ("飞地经济", "飞地园区")),
+    Choice("hq_production", "总部-生产基地", ("总部+生产基地", "总部—生产基地", "总部在京生产在冀", "总部生产基地")),
+    Choice("rd_conversion", "研发-转化", ("研发+转化", "研发—转化", "北京研发河北转化", "研发转化")),
+)
+PLATFORM_KIND = (
+    Choice("core_host", "集中承载地", ("集中承载地平台",)),
+    Choice("strategic_area", "战略合作功能区", ("战略合作区",)),
+    Choice("specialised", "专业化承接平台", ("承接平台", "特色化承接平台", "专业化、特色化承接平台")),
+    Choice("park", "园区", ("产业园区", "开发区")),
+)
+PLATFORM_CATEGORY = (
+    Choice("innovation", "协同创新平台", ("协同创新",)),
+    Choice("manufacturing", "现代制造业平台", ("现代制造业", "制造业平台")),
+    Choice("services", "服务业平台", ("服务业",)),
+    Choice("agriculture", "现代农业合作平台", ("农业合作平台", "现代农业")),
 )
 TASK_STATUS = (
     Choice("not_started", "未开始", ("未启动",)),
@@ -239,12 +283,12 @@ PROJECTS = Entity(
         Field(
             "status",
             "choice",
-            "项目状态",
-            "signed / under construction / in operation / terminated",
+            "项目阶段",
+            "stage: planned / signed / started / completed / in operation / full production (or terminated)",
             required=True,
             choices=PROJECT_STATUS,
-            aliases=("状态", "进展状态"),
-            example="在建",
+            aliases=("状态", "进展状态", "项目状态", "阶段", "建设阶段"),
+            example="开工",
         ),
         Field("signed_date", "date", "签约日期", "date signed", aliases=("签约时间",), example="2023-03-15"),
         Field(
@@ -264,6 +308,89 @@ PROJECTS = Entity(
             example="示例企业01",
         ),
         _NOTE,
+        Field(
+            "county",
+            "ref",
+            "所在区县",
+            "county or district (区县) the project lies in, inside its city (code or unique name)",
+            ref="counties",
+            aliases=("区县", "所在县区", "县(市、区)", "所在县(市、区)"),
+            example="曹妃甸区",
+        ),
+        Field(
+            "platform",
+            "ref",
+            "承接平台",
+            "transfer platform or park the project lies in (code or name; see `hqd registry show platforms`)",
+            ref="platforms",
+            aliases=("所在平台", "所属平台", "所在园区", "承载平台"),
+            example="caofeidian",
+        ),
+        Field(
+            "entry_date",
+            "date",
+            "入库日期",
+            "date the project entered the library (not the signing date)",
+            aliases=("入库时间", "纳入项目库日期"),
+            example="2023-02-10",
+        ),
+        Field(
+            "completed_date",
+            "date",
+            "竣工日期",
+            "date construction was completed",
+            aliases=("竣工时间",),
+            example="",
+        ),
+        Field(
+            "operation_date",
+            "date",
+            "投产日期",
+            "date production or operation began",
+            aliases=("投产时间",),
+            example="",
+        ),
+        Field(
+            "full_production_date",
+            "date",
+            "达产日期",
+            "date the project reached its designed capacity",
+            aliases=("达产时间",),
+            example="",
+        ),
+        _t(
+            "investment_code",
+            "投资项目统一代码",
+            "national investment-project code, YYYY-AAAAAA-BB-TT-NNNNNN (GB/T 40058-2021; optional, unique)",
+            max_len=24,
+            aliases=("项目代码(发改)", "投资项目代码", "全国投资项目代码", "项目统一代码"),
+            example="2023-130209-44-03-000123",
+        ),
+        Field(
+            "in_statistics",
+            "bool",
+            "是否纳统",
+            "counted in the fixed-asset investment statistics (纳统)",
+            aliases=("纳统", "纳统情况"),
+            example="是",
+        ),
+        Field(
+            "transfer_type",
+            "choice",
+            "转移类型",
+            "kind of transfer; a transfer's origin must differ from its location",
+            choices=TRANSFER_TYPE,
+            aliases=("转移方式", "合作方式", "协同类型"),
+            example="疏解转移",
+        ),
+        Field(
+            "planned_start_date",
+            "date",
+            "计划开工日期",
+            "planned construction start (a project still before 开工 after it is late: see warnings)",
+            aliases=("计划开工时间", "拟开工日期"),
+            example="2023-08-01",
+        ),
     ),
     "The industrial coordination project library (京津冀产业协同项目库).",
 )
@@ -465,6 +592,75 @@ EDGES = Entity(
     "Predecessor → successor edges between links of the same chain.",
 )
 
+PLATFORMS = Entity(
+    "platforms",
+    "承接平台",
+    m.table_of(m.Platform),
+    ("code",),
+    (
+        _t("code", "平台代码", "platform code (the import key)", required=True, max_len=32, example="sample_park"),
+        _t(
+            "name_zh",
+            "平台名称",
+            "Chinese name",
+            required=True,
+            max_len=128,
+            aliases=("名称",),
+            example="示例产业园（合成）",
+        ),
+        _t("name_en", "英文名称", "English name", max_len=128, example="Sample Industrial Park"),
+        Field(
+            "kind",
+            "choice",
+            "平台类型",
+            "concentrated host (2) / strategic cooperation area (4) / specialised platform (46) / park",
+            required=True,
+            choices=PLATFORM_KIND,
+            aliases=("类型",),
+            example="专业化承接平台",
+        ),
+        Field(
+            "category",
+            "choice",
+            "平台类别",
+            "for the 46 specialised platforms: innovation / manufacturing / services / agriculture",
+            choices=PLATFORM_CATEGORY,
+            aliases=("类别",),
+            example="现代制造业平台",
+        ),
+        Field(
+            "city",
+            "ref",
+            "所在城市",
+            "the city (or Xiong'an New Area) the platform lies in",
+            required=True,
+            ref="cities",
+            aliases=("城市",),
+            example="沧州市",
+        ),
+        Field(
+            "county",
+            "ref",
+            "所在区县",
+            "its county or district, if one",
+            ref="counties",
+            aliases=("区县",),
+            example="",
+        ),
+        _t(
+            "other_cities",
+            "涉及其他城市",
+            "further cities the platform spans (codes or names separated by ';')",
+            max_len=128,
+            aliases=("跨市",),
+            example="",
+        ),
+        _t("source", "来源", "where the facts come from"),
+        _NOTE,
+    ),
+    "Transfer platforms (the \"2+4+46\" of 2017) and parks below the city; projects name their platform.",
+)
+
 PLANS = Entity(
     "plans",
     "实施方案",
@@ -524,7 +720,7 @@ TASKS = Entity(
             "parent",
             "ref",
             "上级任务",
-            "parent task code (blank for a top-level task)",
+            "parent task code (blank for a top-level task); at most four levels: 重点任务 → 举措 → 年度要点 → 季度节点",
             ref="tasks",
             aliases=("上级任务编号", "父任务"),
             example="",
@@ -597,6 +793,71 @@ TASKS = Entity(
             example="推进中",
         ),
         _NOTE,
+        Field(
+            "start_date",
+            "date",
+            "开始日期",
+            "planned start (with the deadline, the span 序时进度 is read over)",
+            aliases=("开始时间", "启动时间", "计划开始日期"),
+            example="2024-01-01",
+        ),
+        Field(
+            "domain",
+            "choice",
+            "领域",
+            "domain of the task",
+            choices=TASK_DOMAIN,
+            aliases=("所属领域", "任务领域"),
+            example="产业",
+        ),
+        _t(
+            "source_document",
+            "来源文件",
+            "the document the task comes from",
+            max_len=256,
+            aliases=("依据文件", "文件依据", "政策文件"),
+            example="《示例实施方案》（合成）",
+        ),
+        _t(
+            "source_clause",
+            "条款",
+            "its clause or item in that document",
+            max_len=128,
+            aliases=("来源条款", "对应条款", "条目"),
+            example="第三条第（二）项",
+        ),
+        Field(
+            "target_value",
+            "float",
+            "目标值",
+            "quantified target (with target_unit)",
+            aliases=("量化目标", "目标"),
+            min_value=-1e12,
+            max_value=1e12,
+            example="100",
+        ),
+        _t("target_unit", "计量单位", "unit of the target and the actual", max_len=32, aliases=("单位",),
+           example="个"),
+        Field(
+            "actual_value",
+            "float",
+            "完成值",
+            "what has been achieved, in target_unit",
+            aliases=("实际完成", "完成情况(数值)"),
+            min_value=-1e12,
+            max_value=1e12,
+            example="40",
+        ),
+        Field(
+            "assessment_score",
+            "float",
+            "考核得分",
+            "assessment score (考核), 0–100",
+            aliases=("考核分", "得分"),
+            min_value=0.0,
+            max_value=100.0,
+            example="",
+        ),
     ),
     "Ledger tasks and sub-tasks: to projects, posts and persons, with deadlines.",
 )
@@ -641,7 +902,7 @@ PROGRESS = Entity(
 )
 
 ENTITIES: dict[str, Entity] = {
-    e.name: e for e in (PROJECTS, ENTERPRISES, ZONES, LINKS, EDGES, PLANS, TASKS, PROGRESS)
+    e.name: e for e in (PROJECTS, ENTERPRISES, ZONES, PLATFORMS, LINKS, EDGES, PLANS, TASKS, PROGRESS)
 }
 
 VERSION_FIELD = Field(
@@ -717,6 +978,8 @@ class Resolver:
     link_chain: dict[str, str] = field(default_factory=dict)
     task_info: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     zone_city: dict[str, str] = field(default_factory=dict)
+    county_city: dict[str, str] = field(default_factory=dict)
+    platform_cities: dict[str, tuple[str, ...]] = field(default_factory=dict)
     synthetic: bool = False
 
     def lookup(self, ref: str, value: str) -> str | None:
@@ -736,17 +999,42 @@ class Resolver:
         def need(kind: str) -> bool:
             return want is None or kind in want
 
-        if need("regions") or need("cities"):
+        if need("regions") or need("cities") or need("counties"):
             regions, cities = {}, {}
-            for code, zh, en, short, level in conn.execute(
-                select(m.Region.code, m.Region.name_zh, m.Region.name_en, m.Region.short_zh, m.Region.level)
-            ):
+            counties: dict[str, str] = {}
+            ambiguous: set[str] = set()
+            city_names: dict[str, str] = {}
+            rows = conn.execute(
+                select(
+                    m.Region.code,
+                    m.Region.name_zh,
+                    m.Region.name_en,
+                    m.Region.short_zh,
+                    m.Region.level,
+                    m.Region.parent,
+                )
+            ).all()
+            for code, zh, _en, _short, level, _parent in rows:
+                if level != "county":
+                    city_names[code] = zh
+            for code, zh, en, short, level, parent in rows:
+                if level == "county":
+                    # counties: code, full name, "city + name" and short name; a name two counties of the
+                    # region share (桥西区 lies in three cities) is dropped, the code and "city + name" stay
+                    res.county_city[code] = parent or ""
+                    for n in {norm(code), norm(zh), norm(city_names.get(parent or "", "") + zh), norm(short)}:
+                        if n in counties and counties[n] != code:
+                            ambiguous.add(n)
+                        counties[n] = code
+                    continue
                 names = {n: code for n in _names_for(code, zh, en, short)}
                 if code != "JJJ":
                     regions.update(names)
                 if level == "prefecture" or code in ("110000", "120000"):
                     cities.update(names)
-            res.maps["regions"], res.maps["cities"] = regions, cities
+            for n in ambiguous:
+                counties.pop(n, None)
+            res.maps["regions"], res.maps["cities"], res.maps["counties"] = regions, cities, counties
         for kind, model in (("chains", m.Chain), ("clusters", m.Cluster), ("corridors", m.Corridor)):
             if need(kind):
                 res.maps[kind] = {
@@ -761,6 +1049,14 @@ class Resolver:
             ):
                 res.maps["zones"].update({n: code for n in _names_for(code, zh, en)})
                 res.zone_city[code] = city
+        if need("platforms"):
+            res.maps["platforms"] = {}
+            for code, zh, en, city, others in conn.execute(
+                select(m.Platform.code, m.Platform.name_zh, m.Platform.name_en, m.Platform.city,
+                       m.Platform.other_cities)
+            ):
+                res.maps["platforms"].update({n: code for n in _names_for(code, zh, en)})
+                res.platform_cities[code] = (city, *(c for c in (others or "").split(";") if c))
         if need("links"):
             res.link_chain = {c: ch for c, ch in conn.execute(select(m.ChainLink.code, m.ChainLink.chain))}
             res.maps["links"] = {norm(c): c for c in res.link_chain}
@@ -775,6 +1071,11 @@ class Resolver:
         if need("projects"):
             res.maps["projects"] = {norm(c): c for c in conn.execute(select(m.Project.project_id)).scalars()}
         return res
+
+
+def unknown_code(ref: str) -> str:
+    """The reason code of a value not found among ``ref`` (``unknown_city``, ``unknown_county``, …)."""
+    return {"cities": "unknown_city", "counties": "unknown_county"}.get(ref, f"unknown_{ref.rstrip('s')}")
 
 
 def refs_needed(ent: Entity) -> list[str]:
@@ -997,7 +1298,7 @@ def parse_column(f: Field, raw: pd.Series, rep: Reporter, res: Resolver) -> list
         else:
             ref = f.ref or ""
             values = _mapped(s, lambda t: res.lookup(ref, t))
-            code = "unknown_city" if ref == "cities" else f"unknown_{ref.rstrip('s')}"
+            code = unknown_code(ref)
             what = f"is not in the registry's {ref}"
         bad = [i for i, (v, ok) in enumerate(zip(values, present, strict=True)) if ok and v is None]
         rep.cells(code, f.name, bad, lambda p: f"{f.name} {what}; got {text[p]!r}")
@@ -1101,7 +1402,8 @@ def _check_duplicates(ent: Entity, frame: pd.DataFrame, rep: Reporter) -> None:
     )
 
 
-def _check_projects(frame: pd.DataFrame, rep: Reporter, _res: Resolver) -> None:
+def _check_projects(frame: pd.DataFrame, rep: Reporter, res: Resolver) -> None:
+    """Stage dates, the investment-project code, transfers, county and platform against the location."""
     for pos, (signed, start) in enumerate(zip(frame["signed_date"], frame["start_date"], strict=True)):
         if signed is not None and start is not None and start < signed:
             row = rep.row(pos)
@@ -1111,6 +1413,120 @@ def _check_projects(frame: pd.DataFrame, rep: Reporter, _res: Resolver) -> None:
                 row=row,
                 column="start_date",
             )
+    _check_stages(frame, rep)
+    _check_investment_codes(frame, rep)
+    columns = ("region", "origin_region", "transfer_type", "county", "platform")
+    for pos, (region, origin, transfer, county, platform) in enumerate(
+        zip(*(frame[c] for c in columns), strict=True)
+    ):
+        row = rep.row(pos)
+        if transfer is not None and origin is None:
+            rep.problems.error(
+                "origin_required",
+                f"a transfer ({transfer}) names where it comes from: origin_region is required",
+                row=row,
+                column="origin_region",
+            )
+        elif transfer is not None and origin is not None and origin == region:
+            rep.problems.error(
+                "origin_equals_location",
+                f"a transfer ({transfer}) must come from elsewhere: origin_region and region are both {region}",
+                row=row,
+                column="origin_region",
+            )
+        if county is not None and region is not None and res.county_city.get(county) != region:
+            rep.problems.error(
+                "county_region_mismatch",
+                f"county {county} lies in {res.county_city.get(county)}, not in the project's region {region}",
+                row=row,
+                column="county",
+            )
+        cities = res.platform_cities.get(platform) if platform is not None else None
+        if cities is not None and region is not None and region not in cities:
+            rep.problems.error(
+                "platform_region_mismatch",
+                f"platform {platform} lies in {', '.join(cities)}, not in the project's region {region}",
+                row=row,
+                column="platform",
+            )
+
+
+def _check_stages(frame: pd.DataFrame, rep: Reporter) -> None:
+    """No date for a stage the project has not reached; stage dates in ladder order (a warning)."""
+    order = {key: i for i, (key, _) in enumerate(STAGE_DATES)}
+    dated = [(key, col) for key, col in STAGE_DATES if col is not None]
+    for pos, status in enumerate(frame["status"]):
+        if status is None:
+            continue
+        row = rep.row(pos)
+        reached = order.get(status, len(order))  # terminated: any stage may have been reached
+        previous: tuple[str, Any] | None = None
+        for key, col in dated:
+            value = frame.at[pos, col]
+            if value is None:
+                continue
+            if order[key] > reached:
+                rep.problems.error(
+                    "stage_date_ahead",
+                    f"{col} {value} is set but the project's stage is {status}, before {key}",
+                    row=row,
+                    column=col,
+                )
+            if previous is not None and value < previous[1] and col != "start_date":
+                rep.problems.warn(
+                    "stage_dates_out_of_order",
+                    f"{col} {value} is before {previous[0]} {previous[1]}",
+                    row=row,
+                    column=col,
+                )
+            previous = (col, value)
+
+
+def _check_investment_codes(frame: pd.DataFrame, rep: Reporter) -> None:
+    from hqd.registry import investment_code as ic
+
+    for pos, code in enumerate(frame["investment_code"]):
+        if code is None:
+            continue
+        row = rep.row(pos)
+        found = ic.problem(code)
+        if found is not None:
+            rep.problems.error(found[0], found[1], row=row, column="investment_code")
+            frame.at[pos, "investment_code"] = None
+            continue
+        frame.at[pos, "investment_code"] = ic.normalise(code)
+        warning = ic.area_warning(code)
+        if warning is not None:
+            rep.problems.warn("investment_code_area", warning, row=row, column="investment_code")
+
+
+def _check_platforms(frame: pd.DataFrame, rep: Reporter, res: Resolver) -> None:
+    """``other_cities`` are cities (stored as codes); a county lies in the platform's city."""
+    for pos, (city, county, others) in enumerate(
+        zip(frame["city"], frame["county"], frame["other_cities"], strict=True)
+    ):
+        row = rep.row(pos)
+        if others is not None:
+            parts = [p for p in re.split(r"[;,；，、\s]+", others) if p]
+            codes = [res.lookup("cities", p) for p in parts]
+            unknown = [p for p, c in zip(parts, codes, strict=True) if c is None]
+            if unknown:
+                rep.problems.error(
+                    "unknown_city",
+                    f"other_cities: {', '.join(unknown)} is not a city of the registry",
+                    row=row,
+                    column="other_cities",
+                )
+            frame.at[pos, "other_cities"] = ";".join(sorted({c for c in codes if c and c != city})) or None
+        if county is not None and city is not None:
+            allowed = {city, *(frame.at[pos, "other_cities"] or "").split(";")}
+            if res.county_city.get(county) not in allowed:
+                rep.problems.error(
+                    "county_region_mismatch",
+                    f"county {county} lies in {res.county_city.get(county)}, not in {city}",
+                    row=row,
+                    column="county",
+                )
 
 
 def _check_enterprises(frame: pd.DataFrame, rep: Reporter, res: Resolver) -> None:
@@ -1139,7 +1555,12 @@ def _check_edges(frame: pd.DataFrame, rep: Reporter, res: Resolver) -> None:
             )
 
 
+#: Ledger levels (台账层级), top down; a ledger may go this deep and no deeper.
+TASK_LEVELS = ("重点任务", "举措", "年度要点", "季度节点")
+
+
 def _check_tasks(frame: pd.DataFrame, rep: Reporter, res: Resolver) -> None:
+    """A parent belongs to the same plan; no task is its own ancestor; at most len(TASK_LEVELS) levels."""
     in_file = {
         c: (p, par)
         for c, p, par in zip(frame["code"], frame["plan"], frame["parent"], strict=True)
@@ -1156,7 +1577,7 @@ def _check_tasks(frame: pd.DataFrame, rep: Reporter, res: Resolver) -> None:
                 "self_parent", f"task {code} cannot be its own parent", row=row, column="parent"
             )
             continue
-        parent_plan, grandparent = known[parent]
+        parent_plan, _ = known[parent]
         if plan is not None and parent_plan != plan:
             rep.problems.error(
                 "parent_plan_mismatch",
@@ -1164,10 +1585,23 @@ def _check_tasks(frame: pd.DataFrame, rep: Reporter, res: Resolver) -> None:
                 row=row,
                 column="parent",
             )
-        if grandparent is not None:
+        chain, seen, up = [code], {code}, parent
+        while up is not None and up not in seen:
+            chain.append(up)
+            seen.add(up)
+            up = known.get(up, (None, None))[1]
+        if up is not None:
+            rep.problems.error(
+                "parent_cycle",
+                f"task {code}'s parents lead back to {up}: {' → '.join(chain)} → {up}",
+                row=row,
+                column="parent",
+            )
+        elif len(chain) > len(TASK_LEVELS):
             rep.problems.error(
                 "too_deep",
-                f"parent task {parent} is itself a sub-task; ledgers have two levels (task → sub-task)",
+                f"task {code} would be level {len(chain)}; ledgers have at most {len(TASK_LEVELS)} levels "
+                f"({' → '.join(TASK_LEVELS)})",
                 row=row,
                 column="parent",
             )
@@ -1176,6 +1610,7 @@ def _check_tasks(frame: pd.DataFrame, rep: Reporter, res: Resolver) -> None:
 CROSS_CHECKS: Mapping[str, Callable[[pd.DataFrame, Reporter, Resolver], None]] = {
     "projects": _check_projects,
     "enterprises": _check_enterprises,
+    "platforms": _check_platforms,
     "edges": _check_edges,
     "tasks": _check_tasks,
 }

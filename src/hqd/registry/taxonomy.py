@@ -36,8 +36,41 @@ def read_data(name: str) -> tuple[dict[str, str], ...]:
     return tuple(dict(row) for row in csv.DictReader(io.StringIO(text)))
 
 
+#: Xiong'an New Area (河北雄安新区, set up 2017-04-01) as a registry unit of its own beside Hebei's cities.
+#: GB/T 2260 gives it no code (its three counties keep Baoding's codes 130629, 130632, 130638), so the
+#: registry uses 133100: inside Hebei's 13xxxx range (a Hebei scope covers it) and unused by GB/T 2260.
+XIONGAN_CODE = "133100"
+XIONGAN_COUNTIES = ("130629", "130632", "130638")  # 容城县, 安新县, 雄县 (administered by Xiong'an)
+
+
+def county_rows() -> list[dict[str, Any]]:
+    """The districts and counties (区县) of Beijing, Tianjin and Hebei, below their city (GB/T 2260).
+
+    From :func:`hqd.model.regions.crosswalk` (the Ministry of Civil Affairs' list); Beijing's and
+    Tianjin's districts sit below the municipality, Xiong'an's three counties below Xiong'an.
+    """
+    from hqd.model.regions import crosswalk
+
+    frame = crosswalk("county")
+    frame = frame[frame["province"].isin(["110000", "120000", "130000"])]
+    return [
+        {
+            "code": code,
+            "name_zh": zh,
+            "name_en": en,
+            "short_zh": short,
+            "parent": XIONGAN_CODE if code in XIONGAN_COUNTIES else parent,
+            "level": "county",
+        }
+        for code, zh, en, short, parent in zip(
+            frame["code"], frame["name_zh"], frame["name_en"], frame["short_zh"], frame["parent"], strict=True
+        )
+    ]
+
+
 def region_rows() -> list[dict[str, Any]]:
-    """The region, its provinces and cities (Beijing and Tianjin are both province and city)."""
+    """The region, its provinces and cities (Beijing and Tianjin are both province and city), Xiong'an
+    New Area as a city-level unit, and the counties below them."""
     seen: dict[str, dict[str, Any]] = {}
     for r in (JJJ_REGION, *JJJ_PROVINCES, *JJJ_CITIES):
         seen.setdefault(
@@ -51,6 +84,16 @@ def region_rows() -> list[dict[str, Any]]:
                 "level": r.level,
             },
         )
+    seen[XIONGAN_CODE] = {
+        "code": XIONGAN_CODE,
+        "name_zh": "雄安新区",
+        "name_en": "Xiong'an New Area",
+        "short_zh": "雄安",
+        "parent": "130000",
+        "level": "prefecture",
+    }
+    for row in county_rows():
+        seen.setdefault(row["code"], row)
     return list(seen.values())
 
 
@@ -86,6 +129,19 @@ def zone_rows() -> list[dict[str, Any]]:
         {**r, "alliance_member": r["alliance_member"].lower() == "true", "note": _blank_none(r["note"])}
         for r in read_data("zones.csv")
     ]
+
+
+def platform_rows() -> list[dict[str, Any]]:
+    """The "2+4" platforms of 《关于加强京津冀产业转移承接重点平台建设的意见》 (2017), with their sources."""
+    return [
+        {k: (v if v or k in ("name_en", "code", "name_zh", "kind", "city") else None) for k, v in r.items()}
+        for r in read_data("platforms.csv")
+    ]
+
+
+def platform_categories() -> list[dict[str, Any]]:
+    """The four categories of the 46 specialised platforms and how many each has (15 + 20 + 8 + 3)."""
+    return [{**r, "count": int(r["count"])} for r in read_data("platform_categories.csv")]
 
 
 def link_rows() -> list[dict[str, Any]]:
@@ -130,7 +186,7 @@ def sync_reference_data(engine: Engine) -> None:
     with write(engine) as conn:
         regions = m.table_of(m.Region)
         # parents first: the region, then provinces, then cities
-        by_level = {"region": 0, "province": 1, "prefecture": 2}
+        by_level = {"region": 0, "province": 1, "prefecture": 2, "county": 3}
         for level in sorted(by_level, key=by_level.__getitem__):
             _sync(conn, regions, [r for r in region_rows() if r["level"] == level], refresh="always")
         _sync(conn, m.table_of(m.Cluster), cluster_rows(), refresh="always")
@@ -138,6 +194,10 @@ def sync_reference_data(engine: Engine) -> None:
         _sync(conn, m.table_of(m.Corridor), corridor_rows(), refresh="always")
         _sync(conn, m.table_of(m.CorridorCity), corridor_city_rows(), refresh="never")
         _sync(conn, m.table_of(m.Zone), zone_rows(), refresh="builtin")
+        _sync(conn, m.table_of(m.Platform), platform_rows(), refresh="builtin")
+        from hqd.registry.warnings import builtin_rule_rows
+
+        _sync(conn, m.table_of(m.WarningRule), builtin_rule_rows(), refresh="builtin")
         _sync(conn, m.table_of(m.ChainLink), link_rows(), refresh="builtin")
         links = set(conn.execute(select(m.ChainLink.code)).scalars())
         _sync(

@@ -277,8 +277,8 @@ def records(request: Request, who: Reader, svc: Svc, entity: str = EntityParam,
             sort: str | None = Query(None, max_length=80, description="a field; '-field' sorts descending"),
             in_region: str | None = Query(None, max_length=40, description="records located in this province "
                                           "or city (code or name)")) -> JSONText:
-    """Any other query parameter filters by a field's value (``?chain=robotics&status=在建`` must be the
-    stored value, e.g. ``status=under_construction``; an empty value matches missing ones).  ``total`` and
+    """Any other query parameter filters by a field's value (``?chain=robotics&status=开工`` must be the
+    stored value, e.g. ``status=started``; an empty value matches missing ones).  ``total`` and
     ``sums`` (of numeric fields) cover every matching record, not only the page."""
     from hqd.registry.records import query
 
