@@ -222,6 +222,48 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Industrial coordination registry: clusters, chains, corridors, enterprises, zones, projects, ledgers.",
         "zh": "产业协同数据库：产业集群、产业链、走廊、企业、园区、项目和台账。",
     },
+    "cmd.registry progress": {
+        "en": "序时进度: expected progress at a date (from the annual plan or the schedule) against actual.",
+        "zh": "序时进度：某日应完成进度（按年度计划或起止日期）与实际完成进度的对比。"},
+    "cmd.registry escalate": {
+        "en": "Record a step of the supervision ladder (no level skipped without --skip-reason).",
+        "zh": "记录一级督办措施（提醒、督办、通报、约谈；越级须说明理由）。"},
+    "cmd.registry escalations": {
+        "en": "Escalations, oldest first.",
+        "zh": "督办记录，按时间先后列出。"},
+    "cmd.registry respond": {
+        "en": "Record the response to an escalation.",
+        "zh": "记录对督办事项的回复。"},
+    "cmd.registry close": {
+        "en": "Close an escalation (销号).",
+        "zh": "督办事项销号。"},
+    "cmd.registry investment": {
+        "en": "Investment over time: annual plans and monthly completed investment (当月 / 本年累计).",
+        "zh": "投资进度：年度计划投资与逐月完成投资（当月、本年累计）。"},
+    "cmd.registry investment import": {
+        "en": "Import monthly completed investment; each period in the file replaces that period (all or nothing).",
+        "zh": "导入月度完成投资；文件中每个月份整体替换该月数据（全部成功或全部不写入）。"},
+    "cmd.registry investment show": {
+        "en": "Monthly rows: 当月完成 and 本年累计完成 (亿元) per project and month.",
+        "zh": "逐项目逐月的当月完成与本年累计完成投资（亿元）。"},
+    "cmd.registry investment plans": {
+        "en": "Annual planned investment (年度计划投资, 亿元) per project and year.",
+        "zh": "逐项目逐年的年度计划投资（亿元）。"},
+    "cmd.registry investment imports": {
+        "en": "Every monthly import: who, when, which file (SHA-256), which periods, rows written and replaced.",
+        "zh": "每次月度导入的记录：导入人、时间、文件及其哈希值、涉及月份、写入与替换的行数。"},
+    "cmd.registry warnings": {
+        "en": "Red-yellow-green warnings (红黄绿灯) from the editable rule table.",
+        "zh": "按可编辑规则表生成的红黄绿灯预警。"},
+    "cmd.registry warnings show": {
+        "en": "The colour of every project or task at a date and the rule that fired.",
+        "zh": "某日各项目或任务的预警颜色及触发的规则。"},
+    "cmd.registry warnings rules": {
+        "en": "The rule table, in the order rules are tried (red before yellow, then priority).",
+        "zh": "预警规则表，按判定顺序列出（先红后黄，再按优先级）。"},
+    "cmd.registry warnings set-rule": {
+        "en": "Create or change a rule (versioned, in the change log).",
+        "zh": "新建或修改一条预警规则（带版本号，记入变更日志）。"},
     "cmd.registry init": {
         "en": "Create or upgrade the database and load the built-in taxonomy (idempotent).",
         "zh": "创建或升级数据库并载入内置分类（可重复执行）。",
