@@ -72,7 +72,11 @@ def load_panel(
     metas: list[pd.DataFrame] = []
     raws: list[RawTable] = []
     for item in sources:
-        raw = _as_raw(item, sheet, encoding)
+        try:
+            raw = _as_raw(item, sheet, encoding, framework)
+        except HqdError as err:
+            problems.extend(err.problems)
+            continue
         local = Problems(context={"file": raw.source, "sheet": raw.sheet})
         try:
             parsed, meta = _parse_source(raw, framework, local, region_col=region_col, year_col=year_col,
@@ -94,8 +98,7 @@ def load_panel(
         problems.error("missing_indicator", f"framework indicator {code!r} has no data ({layouts} layout)",
                        indicator=code)
     problems.raise_if_errors()
-    meta = _join_regions(pd.concat(metas).groupby(level=0, sort=False).first() if metas else pd.DataFrame(),
-                         regions, problems)
+    meta = _join_regions(_combine_meta(metas), regions, problems)
     problems.raise_if_errors()
     label = raws[0] if len(raws) == 1 else RawTable(pd.DataFrame(), "; ".join(str(r.source) for r in raws),
                                                      notes=tuple(n for r in raws for n in r.notes))
@@ -103,19 +106,48 @@ def load_panel(
 
 
 
-def _as_raw(item: Any, sheet: str | None, encoding: str | None = None) -> RawTable:
+def _combine_meta(metas: list[pd.DataFrame]) -> pd.DataFrame:
+    """One row per region over the tables' region metadata (the first table that names a value wins)."""
+    if not metas:
+        return pd.DataFrame()
+    if len(metas) == 1 and metas[0].index.is_unique:
+        return metas[0]
+    return pd.concat(metas).groupby(level=0, sort=False).first()
+
+
+def _as_raw(item: Any, sheet: str | None, encoding: str | None = None,
+            framework: Framework | None = None) -> RawTable:
     if isinstance(item, RawTable):
         return item
     if isinstance(item, pd.DataFrame):
         return RawTable(item.copy(), None)
-    return read_table(item, sheet=sheet, encoding=encoding)
+    return read_table(item, sheet=sheet, encoding=encoding,
+                      numeric=None if framework is None else _numeric_columns(framework))
+
+
+def _numeric_columns(framework: Framework) -> Any:
+    """Which columns of a data table hold numbers: the framework's indicators and denominators (wide), their
+    ``<code>_<year>`` columns (wide by year) and ``value`` (long).  Only these go through the CSV reader's
+    numeric parser; keys and names stay text as written (codes keep their leading zeros)."""
+    codes = set(framework.indicators) | set(framework.nodes["denominator"].dropna().astype(str)) | {"value"}
+
+    def numeric(name: str) -> bool:
+        match = _BY_YEAR.match(name)
+        return name in codes or (match is not None and match["name"] in codes)
+
+    return numeric
 
 
 def _parse_source(raw: RawTable, framework: Framework, problems: Problems, *, region_col: str | None,
                   year_col: str | None, placeholders: str, indicator_col: str | None, value_col: str | None,
                   region_names: str | None, exclude_regions: Sequence[str] | None) -> tuple[_Long, pd.DataFrame]:
     """One table's observations and region metadata."""
-    frame = raw.frame
+    frame = raw.frame.set_axis([str(c).strip() for c in raw.frame.columns], axis=1)
+    duplicated = sorted(set(frame.columns[frame.columns.duplicated()]))
+    for name in duplicated:
+        problems.error("duplicate_column", f"column {name!r} appears more than once; keep one, or rename the "
+                       "others", column=name)
+    problems.raise_if_errors()
     renames = {c: n for c, n in ((indicator_col, "indicator"), (value_col, "value")) if c}
     for column in renames:
         if column not in frame.columns:
@@ -231,7 +263,8 @@ def _resolve_region_names(frame: pd.DataFrame, raw: RawTable, region_col: str, y
         first_year = pd.to_numeric(frame[year_col], errors="coerce").groupby(names.to_numpy()).min()
         years = [None if pd.isna(first_year.get(n)) else int(first_year[n]) for n in unique]
     first = names.reset_index(drop=True).drop_duplicates()
-    first_row = {n: raw.first_row + int(i) for i, n in first.items()}
+    numbers = raw.row_numbers()
+    first_row = {n: int(numbers[int(i)]) for i, n in first.items()}
     locations = [{"row": first_row.get(n), "column": region_col} for n in unique]
     levels = None if level == "any" else level
     codes, found = resolve_many(list(unique), years=years, locations=locations, level=levels)
@@ -245,18 +278,28 @@ def _resolve_region_names(frame: pd.DataFrame, raw: RawTable, region_col: str, y
     return out
 
 
+def _text_of(column: pd.Series) -> pd.Series:
+    """Cells as stripped text, blank for missing (vectorised)."""
+    if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+        return column.fillna("").str.strip()
+    return column.astype(object).where(column.notna(), "").astype(str).str.strip()
+
+
 def _clean_codes(column: pd.Series) -> np.ndarray:
     """Region codes as stripped text; blank for missing.  Codes read from numeric spreadsheet cells come as
     "110000.0" — GB/T 2260 codes are integers, so the ".0" is dropped."""
-    text = column.astype(object).where(column.notna(), "").astype(str).str.strip()
-    text = text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    if pd.api.types.is_integer_dtype(column.dtype) and not column.isna().any():
+        return column.astype("int64").astype(str).to_numpy(dtype=object)
+    text = _text_of(column)
+    if text.str.endswith(".0").any():
+        text = text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
     return text.to_numpy(dtype=object)
 
 
 def _keys(frame: pd.DataFrame, raw: RawTable, region_col: str, year_col: str | None,
           problems: Problems) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
     """Region codes, years, spreadsheet rows and a mask of rows with valid keys."""
-    rows = np.arange(len(frame)) + raw.first_row
+    rows = raw.row_numbers()
     region = _clean_codes(frame[region_col])
     ok = region != ""
     for r in rows[~ok][:MAX_CELL_PROBLEMS]:
@@ -287,15 +330,27 @@ def _report_cells(problems: Problems, column: str, frame_col: pd.Series, bad: np
             problems.error("placeholder", f"statistical placeholder {frame_col.iloc[i]!r}; set "
                            "`placeholders: missing` in the recipe to read it as missing", **where)
         else:
-            problems.error("non_numeric", f"{frame_col.iloc[i]!r} is not a number", **where)
+            cell = frame_col.iloc[i]
+            finite = _is_infinite(cell)
+            problems.error("non_numeric", f"{cell!r} is not a {'finite ' if finite else ''}number"
+                           + (" (infinite, or too large for a float)" if finite else ""), **where)
     if len(idx) > MAX_CELL_PROBLEMS:
         problems.error("non_numeric", f"… and {len(idx) - MAX_CELL_PROBLEMS} more cells like these",
                        column=column)
 
 
+def _is_infinite(cell: Any) -> bool:
+    try:
+        return bool(np.isinf(float(str(cell).replace(",", ""))))
+    except (TypeError, ValueError):
+        return False
+
+
 def _is_text_column(values: pd.Series) -> bool:
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return False
     _, bad, placeholder = parse_numbers(values, placeholders_ok=True)
-    filled = values.map(lambda v: v is not None and str(v).strip() != "").to_numpy()
+    filled = _text_of(values).to_numpy() != ""
     return bool(filled.any() and (bad & ~placeholder).sum() > 0.5 * filled.sum())
 
 
@@ -304,7 +359,7 @@ def _long_from_long(frame: pd.DataFrame, raw: RawTable, region_col: str, year_co
     out = _Long()
     region, years, rows, ok = _keys(frame, raw, region_col, year_col, problems)
     years = _require(years)
-    code = frame["indicator"].map(lambda v: "" if v is None else str(v).strip()).to_numpy(dtype=object)
+    code = _text_of(frame["indicator"]).to_numpy(dtype=object)
     known = set(framework.indicators)
     denominators = set(framework.nodes["denominator"].dropna())
     used = np.array([c in known for c in code])
@@ -332,26 +387,30 @@ def _long_from_wide(frame: pd.DataFrame, raw: RawTable, region_col: str, year_co
     region, years, rows, ok = _keys(frame, raw, region_col, year_col, problems)
     years = _require(years)
     known = set(framework.indicators)
-    matrix: list[np.ndarray] = []
+    denominators = set(framework.nodes["denominator"].dropna())
+    every = bool(ok.all())
+    codes = [c for c in frame.columns if c in known and c not in (region_col, year_col)]
+    matrix = np.empty((len(frame) if every else int(ok.sum()), len(codes)), order="F")  # filled by column
     for column in frame.columns:
         if column in (region_col, year_col):
             continue
         if column in known:
             value, bad, placeholder = parse_numbers(frame[column], placeholders_ok=placeholders == "missing")
             _report_cells(problems, column, frame[column], bad, placeholder, rows, region, years, column)
-            matrix.append(value[ok])
+            matrix[:, len(out.indicator_codes)] = value if every else value[ok]
             out.indicator_codes.append(column)
         elif _is_text_column(frame[column]):
             out.meta_columns.append(column)
         else:
             value, _, _ = parse_numbers(frame[column], placeholders_ok=True)
             out.extra[column] = (region[ok], years[ok], value[ok])
-            if column in set(framework.nodes["denominator"].dropna()):
+            if column in denominators:
                 continue
             problems.warn("unused_column", f"column {column!r} is not a framework indicator; ignored "
                           "(kept for denominate)", column=column)
-    if matrix:
-        out.add_matrix(region[ok], years[ok], list(out.indicator_codes), np.column_stack(matrix), rows[ok])
+    if codes:
+        out.add_matrix(region if every else region[ok], years if every else years[ok], list(out.indicator_codes),
+                       matrix, rows if every else rows[ok])
     return out
 
 
@@ -393,7 +452,10 @@ def _long_from_wide_by_year(frame: pd.DataFrame, raw: RawTable, region_col: str,
 def _region_meta(frame: pd.DataFrame, region_col: str, meta_columns: list[str]) -> pd.DataFrame:
     """Text columns that are constant within each region, one row per region code."""
     codes = _clean_codes(frame[region_col])
-    meta = frame[meta_columns].copy() if meta_columns else pd.DataFrame(index=frame.index)
+    if not meta_columns:
+        unique = pd.unique(codes)
+        return pd.DataFrame(index=pd.Index(unique[unique != ""], name="code", dtype=object))
+    meta = frame[meta_columns].copy()
     meta.insert(0, "code", codes)
     meta = meta[meta["code"] != ""]
     if meta_columns:
@@ -423,14 +485,33 @@ def _join_regions(meta: pd.DataFrame, regions: str | Path | pd.DataFrame | None,
     return meta
 
 
+def _check_year_range(year_range: tuple[int, int], years: np.ndarray, raw: RawTable,
+                      problems: Problems) -> np.ndarray:
+    """The years of the data inside ``year_range``; a reversed range or one that holds no year of the data
+    is an error naming the data's years."""
+    first, last = year_range
+    have = f"{int(years.min())}–{int(years.max())}" if len(years) else "none"
+    if first > last:
+        problems.error("invalid_years", f"the year range {first}:{last} is reversed; write {last}:{first} "
+                       f"(the data has years {have})", file=raw.source, column="years")
+    keep = (years >= first) & (years <= last)
+    if first <= last and not keep.any():
+        problems.error("years_outside_data", f"no data in the years {first}:{last}; the data has years {have}",
+                       file=raw.source, column="years")
+    problems.raise_if_errors()
+    return keep
+
+
 def _build_cube(long: _Long, framework: Framework, meta: pd.DataFrame, raw: RawTable,
                 problems: Problems, year_range: tuple[int, int] | None = None) -> Panel:
     indicators = framework.indicators
     all_regions = [*long.region, *(b[0] for b in long.blocks)]
     all_years = [*long.year, *(b[1] for b in long.blocks)]
-    region_codes = list(pd.unique(np.concatenate(all_regions))) if all_regions else []
+    # One hash pass over every region key: the positions of each part follow from its length.
+    positions, uniques = pd.factorize(np.concatenate(all_regions)) if all_regions else (np.array([], int), [])
+    region_codes = list(uniques)
+    parts = np.split(positions, np.cumsum([len(r) for r in all_regions])[:-1]) if all_regions else []
     years = np.unique(np.concatenate(all_years)).astype(int) if all_years else np.array([], dtype=int)
-    region_index = pd.Index(region_codes)
     cube = np.full((len(years), len(region_codes), len(indicators)), np.nan)
     flat_cube = cube.reshape(-1)
 
@@ -450,7 +531,7 @@ def _build_cube(long: _Long, framework: Framework, meta: pd.DataFrame, raw: RawT
         code = np.concatenate(long.indicator)
         row = np.concatenate(long.row)
         m_idx = pd.Index(indicators).get_indexer(code)
-        flat = (np.searchsorted(years, year) * len(region_codes) + region_index.get_indexer(region)) \
+        flat = (np.searchsorted(years, year) * len(region_codes) + np.concatenate(parts[:len(long.region)])) \
             * len(indicators) + m_idx
         report_duplicates(flat, row, region, year, code)
         flat_cube[flat] = np.concatenate(long.value)
@@ -458,11 +539,14 @@ def _build_cube(long: _Long, framework: Framework, meta: pd.DataFrame, raw: RawT
     given = np.zeros(cube.shape, dtype=np.int16) if several else None
     if given is not None and long.region:
         np.add.at(given.reshape(-1), flat, 1)
-    for region, year, codes, values, row in long.blocks:
-        cell = np.searchsorted(years, year) * len(region_codes) + region_index.get_indexer(region)
+    for k, (region, year, codes, values, row) in enumerate(long.blocks):
+        cell = np.searchsorted(years, year) * len(region_codes) + parts[len(long.region) + k]
         report_duplicates(cell, row, region, year, None)
         columns = pd.Index(indicators).get_indexer(codes)
-        cube.reshape(-1, len(indicators))[cell[:, None], columns[None, :]] = values
+        if np.array_equal(columns, np.arange(len(indicators))):
+            cube.reshape(-1, len(indicators))[cell] = values
+        else:
+            cube.reshape(-1, len(indicators))[cell[:, None], columns[None, :]] = values
         if given is not None:
             given.reshape(-1, len(indicators))[cell[:, None], columns[None, :]] += 1
     if given is not None:
@@ -481,7 +565,7 @@ def _build_cube(long: _Long, framework: Framework, meta: pd.DataFrame, raw: RawT
         grid[ti[inside], ri[inside]] = val[inside]
         extra[name] = grid
     if year_range is not None:
-        keep = (years >= year_range[0]) & (years <= year_range[1])
+        keep = _check_year_range(year_range, years, raw, problems)
         cube, years = cube[keep], years[keep]
         extra = {name: grid[keep] for name, grid in extra.items()}
     meta = meta.reindex(region_codes)
