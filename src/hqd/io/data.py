@@ -512,6 +512,10 @@ def _build_cube(long: _Long, framework: Framework, meta: pd.DataFrame, raw: RawT
     region_codes = list(uniques)
     parts = np.split(positions, np.cumsum([len(r) for r in all_regions])[:-1]) if all_regions else []
     years = np.unique(np.concatenate(all_years)).astype(int) if all_years else np.array([], dtype=int)
+    if not len(region_codes) or not len(years):
+        problems.error("empty_file", "the data has no rows with a region, a year and a framework indicator",
+                       file=raw.source)
+        problems.raise_if_errors()
     cube = np.full((len(years), len(region_codes), len(indicators)), np.nan)
     flat_cube = cube.reshape(-1)
 

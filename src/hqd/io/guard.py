@@ -14,47 +14,29 @@ lists them; a test checks that the list there and this table agree.
 
 from __future__ import annotations
 
-import os
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hqd.errors import HqdError, Problem
+from hqd.safeyaml import LIMITS as YAML_LIMITS
+from hqd.safeyaml import Limit, load_yaml
+
+__all__ = ["LIMITS", "Limit", "check_excel", "count_cells", "limit", "load_yaml", "reading"]
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
-@dataclass(frozen=True)
-class Limit:
-    """A resource limit: its default, the environment variable that overrides it, and what it bounds."""
-
-    name: str
-    default: int
-    help: str
-
-    @property
-    def env(self) -> str:
-        return f"HQD_{self.name.upper()}"
-
-    @property
-    def value(self) -> int:
-        """The limit in force: the environment variable when it holds a positive integer, else the default."""
-        raw = os.environ.get(self.env, "").strip()
-        return int(raw) if raw.isdigit() and int(raw) > 0 else self.default
-
-
 #: The declared limits (documented in docs/formats.md, "Resource limits").
 LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
-    Limit("max_workbook_cells", 20_000_000, "cells a workbook sheet may hold (rows × columns read)"),
-    Limit("max_workbook_uncompressed_bytes", 1_073_741_824,
+    Limit("max_workbook_cells", 10_000_000, "cells a workbook sheet may hold (rows × columns read)"),
+    Limit("max_workbook_uncompressed_bytes", 536_870_912,
           "total uncompressed size of a .xlsx file's parts, from its zip directory (zip bombs)"),
-    Limit("max_yaml_bytes", 2_097_152, "size of a YAML framework or recipe file"),
-    Limit("max_yaml_nodes", 200_000, "scalars, lists and mappings in a YAML document"),
+    *YAML_LIMITS.values(),
 )}
 
 

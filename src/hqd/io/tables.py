@@ -176,12 +176,13 @@ def _choose_sheet(path: Path, names: list[str], sheet: str | int | None) -> str:
         raise HqdError([Problem("empty_file", "the workbook has no sheet", file=str(path))])
     if sheet is None:
         return names[0]
-    if sheet in names:
-        return str(sheet)
-    if isinstance(sheet, int) or str(sheet).isdigit():
-        number = int(sheet)
-        if 1 <= number <= len(names):  # sheets are counted from 1, as Excel shows them
-            return names[number - 1]
+    if isinstance(sheet, int):  # a Python index, from 0
+        if -len(names) <= sheet < len(names):
+            return names[sheet]
+    elif sheet in names:
+        return sheet
+    elif sheet.strip().isdigit() and 1 <= int(sheet) <= len(names):  # typed by a user: counted from 1
+        return names[int(sheet) - 1]
     raise HqdError([Problem("unknown_sheet", f"no sheet {sheet!r}; sheets: {', '.join(names)} (or a number "
                             f"from 1 to {len(names)})", file=str(path), sheet=str(sheet))])
 
