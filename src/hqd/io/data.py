@@ -310,9 +310,11 @@ def _keys(frame: pd.DataFrame, raw: RawTable, region_col: str, year_col: str | N
     years = None
     if year_col is not None:
         parsed, bad, _ = parse_numbers(frame[year_col], placeholders_ok=False)
-        bad = bad | np.isnan(parsed) | (np.nan_to_num(parsed) % 1 != 0)
+        whole = np.nan_to_num(parsed) % 1 == 0
+        bad = bad | np.isnan(parsed) | ~whole | (np.abs(np.nan_to_num(parsed)) > 9999)
         for i in np.flatnonzero(bad)[:MAX_CELL_PROBLEMS]:
-            problems.error("invalid_year", f"year {frame[year_col].iloc[i]!r} is not a whole number",
+            problems.error("invalid_year", f"year {frame[year_col].iloc[i]!r} is not a whole number of four "
+                           "digits at most",
                            row=int(rows[i]), column=year_col, region=str(region[i]) or None)
         ok &= ~bad
         years = np.where(bad, -1, np.nan_to_num(parsed)).astype(int)

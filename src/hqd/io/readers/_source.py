@@ -104,14 +104,14 @@ class Source:
 def decode(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
     """Decode text bytes: the given encoding, else UTF-8 (BOM allowed), else GB18030 (⊃ GBK, GB2312).
 
-    Returns ``(text, encoding_name)``; raises ``HqdError`` ``encoding_unknown`` when neither decodes.
+    Returns ``(text, encoding_name)``; raises ``HqdError`` ``encoding_error`` when neither decodes.
     """
     if encoding:
         try:
             return raw.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as exc:
             raise HqdError(
-                [Problem("encoding_invalid", f"cannot decode as {encoding}: {exc}", file=path.name)]
+                [Problem("encoding_error", f"cannot decode as {encoding}: {exc}", file=path.name)]
             ) from exc
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
@@ -127,7 +127,7 @@ def decode(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, st
         raise HqdError(
             [
                 Problem(
-                    "encoding_unknown",
+                    "encoding_error",
                     "the file is neither UTF-8 nor GBK/GB18030; pass encoding=...",
                     file=path.name,
                     row=raw[: exc.start].count(b"\n") + 1,

@@ -243,7 +243,7 @@ def read(
         c_arr = np.tile(np.asarray(cols, dtype=int), len(rows))
         for n in np.flatnonzero(parsed.bad):
             problems.error(
-                "cell_unparseable",
+                "non_numeric",
                 f"{cells[n]!r} is neither a number nor a placeholder",
                 row=sh.row_numbers[r_arr[n]],
                 column=labels[c_arr[n]],
@@ -331,6 +331,6 @@ def _choose(src: Source, sheets: Sequence[str | int] | None, path: Path) -> list
         match = [sh for sh in src.sheets if sh.name == s]
         if not match:
             valid = ", ".join(repr(sh.name) for sh in src.sheets)
-            raise HqdError([Problem("sheet_unknown", f"no sheet {s!r}; valid: {valid}", file=path.name)])
+            raise HqdError([Problem("unknown_sheet", f"no sheet {s!r}; valid: {valid}", file=path.name)])
         out.append(match[0])
     return out
