@@ -176,6 +176,8 @@ REASON_CODES: dict[str, tuple[str, str]] = {
     "duplicate_observation": ("data", "the same region, year (and indicator) given twice (both places named)"),
     "missing_indicator": ("data", "a framework indicator without data (unmatched headers and close names listed)"),
     "unused_indicator": ("data", "(warning) an indicator the framework does not have"),
+    "unmatched_column": ("data", "columns that match no framework indicator while indicators lack data (closest names listed)"),
+    "indicator_names_matched": ("data", "(warning) headers matched to indicators by their name_zh / name_en"),
     "unknown_layout": ("data", "neither long, wide nor wide-by-year"),
     "unknown_region": ("regions, results, API", "a region that is not in the regions table, the result or the registry"),
     "regions_excluded": ("data", "(warning) rows of --exclude-region regions left out"),

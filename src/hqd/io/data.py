@@ -15,7 +15,9 @@ reported with an ``unused_column`` warning.  Every problem is collected and rais
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,8 +31,12 @@ from hqd.io.tables import RawTable, parse_numbers, read_table
 from hqd.model.framework import Framework
 from hqd.model.panel import Panel
 
-REGION_ALIASES = ("region", "code", "uCode", "region_code", "地区代码")
-YEAR_ALIASES = ("year", "Year", "Time", "time", "年份")
+REGION_ALIASES = ("region", "code", "uCode", "region_code", "地区代码", "行政区划代码", "城市代码", "代码")
+#: Region columns as analysts name them; they usually hold names (北京, 石家庄市), which are resolved to
+#: GB/T 2260 codes (any level) unless the column holds codes.
+REGION_NAME_ALIASES = ("城市", "地区", "地市", "省份", "省市", "城市名称", "地区名称", "省份名称", "市", "省",
+                       "region_name", "city", "province")
+YEAR_ALIASES = ("year", "Year", "Time", "time", "年份", "年度", "年", "统计年度", "时间")
 MAX_CELL_PROBLEMS = 200
 _BY_YEAR = re.compile(r"^(?P<name>.+)_(?P<year>\d{4})$")
 
@@ -94,9 +100,16 @@ def load_panel(
     problems.raise_if_errors()
 
     layouts = ", ".join(sorted(set(combined.layouts)))
-    for code in [c for c in framework.indicators if c not in set(combined.indicator_codes)]:
+    missing = [c for c in framework.indicators if c not in set(combined.indicator_codes)]
+    for code in missing:
         problems.error("missing_indicator", f"framework indicator {code!r} has no data ({layouts} layout)",
                        indicator=code)
+    if missing and combined.unmatched:
+        hints = unmatched_headers(combined.unmatched, missing, framework)
+        problems.error("unmatched_column", f"{len(combined.unmatched)} column(s) match no framework indicator "
+                       f"(by code, name_zh or name_en): {', '.join(map(repr, combined.unmatched[:20]))}"
+                       + (f". Closest: {hints}" if hints else "") + ". Rename the headers to the framework's codes "
+                       "or names", column=combined.unmatched[0])
     problems.raise_if_errors()
     meta = _join_regions(_combine_meta(metas), regions, problems)
     problems.raise_if_errors()
@@ -156,8 +169,14 @@ def _parse_source(raw: RawTable, framework: Framework, problems: Problems, *, re
     frame = frame.rename(columns=renames)
     if "uCode" in frame.columns and region_col is None:  # a COINr iData table
         frame = frame.rename(columns={"uName": "name_en"})
-    region_col = region_col or _first_present(frame, REGION_ALIASES)
+    named_by_alias = region_col is None and _first_present(frame, REGION_ALIASES) is None
+    region_col = region_col or _first_present(frame, REGION_ALIASES) or _first_present(frame, REGION_NAME_ALIASES)
     year_col = year_col if year_col is not None else _first_present(frame, YEAR_ALIASES)
+    if named_by_alias and region_col is not None and region_names is None and not _holds_codes(frame[region_col]):
+        region_names = "any"
+        problems.warn("region_names_resolved", f"column {region_col!r} holds region names: resolved to GB/T 2260 "
+                      "codes (name the level with --region-names to narrow the search)", column=region_col)
+    frame = _match_indicator_names(frame, framework, {region_col, year_col}, problems)
     if region_col is None or region_col not in frame.columns:
         wanted = region_col or "region"
         problems.error("missing_column", f"no region column {wanted!r}; columns are: "
@@ -207,6 +226,7 @@ class _Long:
         self.indicator_codes: list[str] = []
         self.layouts: list[str] = []
         self.sources: list[str] = []
+        self.unmatched: list[str] = []  # numeric columns that are no indicator (nor a denominator)
 
     def merge(self, other: _Long) -> None:
         """Add another table's observations (extra columns of the same name are concatenated)."""
@@ -226,6 +246,7 @@ class _Long:
         self.indicator_codes += [c for c in other.indicator_codes if c not in self.indicator_codes]
         self.layouts += other.layouts
         self.sources += other.sources
+        self.unmatched += [c for c in other.unmatched if c not in self.unmatched]
 
     def add(self, region: np.ndarray, year: np.ndarray, code: str | np.ndarray, value: np.ndarray,
             row: np.ndarray) -> None:
@@ -249,6 +270,74 @@ def _require(years: np.ndarray | None) -> np.ndarray:
 
 def _first_present(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
     return next((n for n in names if n in frame.columns), None)
+
+
+_CODE_LIKE = re.compile(r"^(\d{6}(\.0)?|[A-Z]{3}|CHN)$")
+
+
+def _holds_codes(column: pd.Series) -> bool:
+    """True when the filled cells are GB/T 2260 or ISO3 codes rather than names."""
+    text = _text_of(column)
+    filled = text[text != ""]
+    return bool(len(filled)) and bool(filled.str.match(_CODE_LIKE).all())
+
+
+def _label_key(label: str) -> str:
+    """A header or name compared loosely: NFKC, no spaces, no unit in brackets (人均GDP（元） → 人均gdp)."""
+    text = unicodedata.normalize("NFKC", str(label)).strip()
+    text = re.sub(r"[(\[（【][^)\]）】]*[)\]）】]$", "", text)
+    return re.sub(r"\s+", "", text).lower()
+
+
+def _indicator_names(framework: Framework) -> dict[str, str]:
+    """Loose name → indicator code, from the framework's ``name_zh`` and ``name_en`` (unique names only)."""
+    nodes = framework.nodes.loc[list(framework.indicators)]
+    seen: dict[str, set[str]] = {}
+    for column in ("name_zh", "name_en"):
+        if column not in nodes.columns:
+            continue
+        for code, name in nodes[column].items():
+            if isinstance(name, str) and name.strip():
+                seen.setdefault(_label_key(name), set()).add(str(code))
+    return {key: next(iter(codes)) for key, codes in seen.items() if len(codes) == 1}
+
+
+def _match_indicator_names(frame: pd.DataFrame, framework: Framework, keys: set[str | None],
+                           problems: Problems) -> pd.DataFrame:
+    """Rename headers that are an indicator's Chinese or English name (人均GDP, 人均GDP（元）) to its code."""
+    known = set(framework.indicators)
+    names = _indicator_names(framework)
+    renames: dict[str, str] = {}
+    for column in frame.columns:
+        if column in known or column in keys:
+            continue
+        code = names.get(_label_key(column))
+        if code is not None and code not in frame.columns and code not in renames.values():
+            renames[column] = code
+    if renames:
+        shown = ", ".join(f"{a} → {b}" for a, b in list(renames.items())[:8])
+        problems.warn("indicator_names_matched", f"{len(renames)} header(s) matched "
+                      f"to indicators by name: {shown}{' …' if len(renames) > 8 else ''}")
+        frame = frame.rename(columns=renames)
+    return frame
+
+
+def unmatched_headers(columns: list[str], missing: list[str], framework: Framework) -> str:
+    """For the indicators without data, the table's unmatched headers closest to their codes and names."""
+    if not columns:
+        return ""
+    lines = []
+    keyed = {_label_key(c): c for c in columns}
+    for code in missing[:20]:
+        names = [code] + [str(framework.nodes.at[code, c]) for c in ("name_zh", "name_en")
+                          if c in framework.nodes.columns and isinstance(framework.nodes.at[code, c], str)]
+        close: list[str] = []
+        for name in names:
+            close += [keyed[k] for k in difflib.get_close_matches(_label_key(name), list(keyed), n=3, cutoff=0.5)]
+        close = list(dict.fromkeys(close))
+        if close:
+            lines.append(f"{code} ({' / '.join(names[1:]) or code}): closest {', '.join(map(repr, close[:3]))}")
+    return "; ".join(lines)
 
 
 def _resolve_region_names(frame: pd.DataFrame, raw: RawTable, region_col: str, year_col: str | None,
@@ -408,6 +497,7 @@ def _long_from_wide(frame: pd.DataFrame, raw: RawTable, region_col: str, year_co
             out.extra[column] = (region[ok], years[ok], value[ok])
             if column in denominators:
                 continue
+            out.unmatched.append(str(column))
             problems.warn("unused_column", f"column {column!r} is not a framework indicator; ignored "
                           "(kept for denominate)", column=column)
     if codes:

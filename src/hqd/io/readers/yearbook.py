@@ -64,7 +64,19 @@ def sniff(source: Source) -> bool:
     """True when a sheet has a region header (地区/城市/省份 …) near the top and no NBS header lines."""
     if _nbs.sniff(source):
         return False
-    return any(_header_row(sh) is not None for sh in source.sheets)
+    return any(_header_row(sh) is not None and not _is_panel_header(sh, _header_row(sh)) for sh in source.sheets)
+
+
+#: Headers of a year column: a sheet whose header has one is a region × year panel (an HQD table), not a
+#: yearbook table (whose year is in the sheet name or title, or whose columns are years).
+YEAR_HEADERS = frozenset({"年份", "年度", "年", "year", "time", "统计年度", "时间"})
+
+
+def _is_panel_header(sheet: Sheet, head: int | None) -> bool:
+    if head is None:
+        return False
+    rows = range(head, min(head + 2, len(sheet.rows)))
+    return any(t.replace(" ", "").lower() in YEAR_HEADERS for i in rows for t in sheet.nonempty(i))
 
 
 def _fill_merged(sheet: Sheet, top: int, bottom: int) -> list[list[str]]:
