@@ -230,3 +230,16 @@ def test_a_gbk_csv_without_its_encoding_is_an_encoding_error(tmp_path: Path) -> 
     assert codes(err) == ["encoding_error"]
     assert "--encoding" in err.value.problems[0].message
     assert read_table(path, encoding="gbk").frame.iloc[0, 0] == "北京"
+
+
+def test_the_limits_are_documented() -> None:
+    import re
+
+    formats = (REPO / "docs" / "formats.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- limits:start -->\n(.*?)\n<!-- limits:end -->", formats, re.S)
+    assert block
+    rows = [line for line in block.group(1).splitlines()[2:] if line.strip()]
+    documented = {r.split("|")[1].strip().strip("`"): r for r in rows}
+    assert set(documented) == set(LIMITS)
+    for name, limit in LIMITS.items():
+        assert f"`{limit.env}`" in documented[name] and f"{limit.default:,}" in documented[name]

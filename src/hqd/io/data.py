@@ -206,7 +206,7 @@ def _parse_source(raw: RawTable, framework: Framework, problems: Problems, *, re
         long = _long_from_wide_by_year(frame, raw, region_col, framework, problems, placeholders)
         long.layouts.append("wide-by-year")
     long.sources.append(str(raw.source))
-    meta = _region_meta(frame, region_col, long.meta_columns)
+    meta = _region_meta(frame, region_col, long.meta_columns, long.all_regions)
     return long, meta
 
 
@@ -227,6 +227,7 @@ class _Long:
         self.layouts: list[str] = []
         self.sources: list[str] = []
         self.unmatched: list[str] = []  # numeric columns that are no indicator (nor a denominator)
+        self.all_regions: np.ndarray | None = None  # the table's cleaned region column (every row)
 
     def merge(self, other: _Long) -> None:
         """Add another table's observations (extra columns of the same name are concatenated)."""
@@ -449,6 +450,7 @@ def _long_from_long(frame: pd.DataFrame, raw: RawTable, region_col: str, year_co
                     framework: Framework, problems: Problems, placeholders: str) -> _Long:
     out = _Long()
     region, years, rows, ok = _keys(frame, raw, region_col, year_col, problems)
+    out.all_regions = region
     years = _require(years)
     code = _text_of(frame["indicator"]).to_numpy(dtype=object)
     known = set(framework.indicators)
@@ -476,6 +478,7 @@ def _long_from_wide(frame: pd.DataFrame, raw: RawTable, region_col: str, year_co
                     framework: Framework, problems: Problems, placeholders: str) -> _Long:
     out = _Long()
     region, years, rows, ok = _keys(frame, raw, region_col, year_col, problems)
+    out.all_regions = region
     years = _require(years)
     known = set(framework.indicators)
     denominators = set(framework.nodes["denominator"].dropna())
@@ -510,6 +513,7 @@ def _long_from_wide_by_year(frame: pd.DataFrame, raw: RawTable, region_col: str,
                             problems: Problems, placeholders: str) -> _Long:
     out = _Long()
     region, _, rows, ok = _keys(frame, raw, region_col, None, problems)
+    out.all_regions = region
     known = set(framework.indicators)
     unused: dict[str, int] = defaultdict(int)
     found: set[str] = set()
@@ -541,9 +545,11 @@ def _long_from_wide_by_year(frame: pd.DataFrame, raw: RawTable, region_col: str,
 
 
 # --------------------------------------------------------------------------- assembly
-def _region_meta(frame: pd.DataFrame, region_col: str, meta_columns: list[str]) -> pd.DataFrame:
-    """Text columns that are constant within each region, one row per region code."""
-    codes = _clean_codes(frame[region_col])
+def _region_meta(frame: pd.DataFrame, region_col: str, meta_columns: list[str],
+                 codes: np.ndarray | None = None) -> pd.DataFrame:
+    """Text columns that are constant within each region, one row per region code (``codes``: the region
+    column already cleaned, when the caller has it)."""
+    codes = _clean_codes(frame[region_col]) if codes is None or len(codes) != len(frame) else codes
     if not meta_columns:
         unique = pd.unique(codes)
         return pd.DataFrame(index=pd.Index(unique[unique != ""], name="code", dtype=object))
