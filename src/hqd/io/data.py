@@ -140,9 +140,10 @@ def _as_raw(item: Any, sheet: str | None, encoding: str | None = None,
 
 def _numeric_columns(framework: Framework) -> Any:
     """Which columns of a data table hold numbers: the framework's indicators and denominators (wide), their
-    ``<code>_<year>`` columns (wide by year) and ``value`` (long).  Only these go through the CSV reader's
+    ``<code>_<year>`` columns (wide by year), ``value`` (long) and the year column.  Only these go through the CSV reader's
     numeric parser; keys and names stay text as written (codes keep their leading zeros)."""
     codes = set(framework.indicators) | set(framework.nodes["denominator"].dropna().astype(str)) | {"value"}
+    codes |= set(YEAR_ALIASES)
 
     def numeric(name: str) -> bool:
         match = _BY_YEAR.match(name)
