@@ -243,3 +243,20 @@ def test_the_limits_are_documented() -> None:
     assert set(documented) == set(LIMITS)
     for name, limit in LIMITS.items():
         assert f"`{limit.env}`" in documented[name] and f"{limit.default:,}" in documented[name]
+
+
+def test_official_readers_are_behind_the_guard_too(tmp_path: Path) -> None:
+    from hqd.io.readers import read
+
+    good = tmp_path / "good.xlsx"
+    panel_frame().to_excel(good, index=False)
+    cut = tmp_path / "nbs.xlsx"
+    cut.write_bytes(good.read_bytes()[:600])
+    with pytest.raises(HqdError) as err:
+        read(cut, format="nbs")
+    assert codes(err) == ["unreadable_file"]
+    ole = tmp_path / "nbs.xls"
+    ole.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)  # an OLE2 signature, then nothing
+    with pytest.raises(HqdError) as err:
+        read(ole, format="nbs")
+    assert codes(err) == ["unreadable_file"]
