@@ -89,8 +89,12 @@ def test_cli_reads_the_sheet_named(tmp_path: Path) -> None:
 def test_plain_city_year_panel_is_not_a_yearbook(tmp_path: Path) -> None:
     from hqd.io.readers import FORMATS, open_source
 
+    from hqd.pipeline import load_inputs
+
     path = analyst_workbook(tmp_path / "data.xlsx")
     assert not FORMATS["yearbook"].sniff(open_source(path))
+    _, panel, _ = load_inputs(FRAMEWORK, path, None, data_format="auto")  # --format auto: an HQD table
+    assert panel.regions == CODES and panel.indicators == ["GDP", "INC", "PM"]
 
 
 def test_unmatched_headers_are_listed_with_the_closest_names(tmp_path: Path) -> None:
