@@ -88,7 +88,6 @@ def test_cli_reads_the_sheet_named(tmp_path: Path) -> None:
 
 def test_plain_city_year_panel_is_not_a_yearbook(tmp_path: Path) -> None:
     from hqd.io.readers import FORMATS, open_source
-
     from hqd.pipeline import load_inputs
 
     path = analyst_workbook(tmp_path / "data.xlsx")

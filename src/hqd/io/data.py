@@ -485,14 +485,14 @@ def _long_from_wide(frame: pd.DataFrame, raw: RawTable, region_col: str, year_co
     denominators = set(framework.nodes["denominator"].dropna())
     every = bool(ok.all())
     codes = [c for c in frame.columns if c in known and c not in (region_col, year_col)]
-    matrix = np.empty((len(frame) if every else int(ok.sum()), len(codes)), order="F")  # filled by column
+    columns: list[np.ndarray] = []
     for column in frame.columns:
         if column in (region_col, year_col):
             continue
         if column in known:
             value, bad, placeholder = parse_numbers(frame[column], placeholders_ok=placeholders == "missing")
             _report_cells(problems, column, frame[column], bad, placeholder, rows, region, years, column)
-            matrix[:, len(out.indicator_codes)] = value if every else value[ok]
+            columns.append(value if every else value[ok])
             out.indicator_codes.append(column)
         elif _is_text_column(frame[column]):
             out.meta_columns.append(column)
@@ -504,9 +504,9 @@ def _long_from_wide(frame: pd.DataFrame, raw: RawTable, region_col: str, year_co
             out.unmatched.append(str(column))
             problems.warn("unused_column", f"column {column!r} is not a framework indicator; ignored "
                           "(kept for denominate)", column=column)
-    if codes:
+    if codes:  # one C-order copy; the cube can then be this matrix itself (see _build_cube)
         out.add_matrix(region if every else region[ok], years if every else years[ok], list(out.indicator_codes),
-                       matrix, rows if every else rows[ok])
+                       np.column_stack(columns), rows if every else rows[ok])
     return out
 
 
@@ -584,6 +584,21 @@ def _join_regions(meta: pd.DataFrame, regions: str | Path | pd.DataFrame | None,
     return meta
 
 
+def _whole_block(long: _Long, years: np.ndarray, parts: list[np.ndarray], indicators: list[str],
+                 shape: tuple[int, int, int]) -> np.ndarray | None:
+    """The cube without a copy when one wide block gives every (year, region) cell once, in cube order, with
+    the framework's indicators in order (a plain wide table sorted by year, then region); else None."""
+    if long.region or len(long.blocks) != 1:
+        return None
+    _, year, codes, values, _ = long.blocks[0]
+    if list(codes) != list(indicators) or values.shape != (shape[0] * shape[1], shape[2]):
+        return None
+    cell = np.searchsorted(years, year) * shape[1] + parts[0]
+    if not np.array_equal(cell, np.arange(len(cell))) or not values.flags.c_contiguous:
+        return None
+    return values.reshape(shape)
+
+
 def _check_year_range(year_range: tuple[int, int], years: np.ndarray, raw: RawTable,
                       problems: Problems) -> np.ndarray:
     """The years of the data inside ``year_range``; a reversed range or one that holds no year of the data
@@ -615,7 +630,11 @@ def _build_cube(long: _Long, framework: Framework, meta: pd.DataFrame, raw: RawT
         problems.error("empty_file", "the data has no rows with a region, a year and a framework indicator",
                        file=raw.source)
         problems.raise_if_errors()
-    cube = np.full((len(years), len(region_codes), len(indicators)), np.nan)
+    shape = (len(years), len(region_codes), len(indicators))
+    cube = _whole_block(long, years, parts, indicators, shape)
+    filled = cube is not None
+    if cube is None:
+        cube = np.full(shape, np.nan)
     flat_cube = cube.reshape(-1)
 
     def report_duplicates(flat: np.ndarray, row: np.ndarray, region: np.ndarray, year: np.ndarray,
@@ -643,6 +662,8 @@ def _build_cube(long: _Long, framework: Framework, meta: pd.DataFrame, raw: RawT
     if given is not None and long.region:
         np.add.at(given.reshape(-1), flat, 1)
     for k, (region, year, codes, values, row) in enumerate(long.blocks):
+        if filled:  # the one block is the cube already: every cell given once, in order
+            break
         cell = np.searchsorted(years, year) * len(region_codes) + parts[len(long.region) + k]
         report_duplicates(cell, row, region, year, None)
         columns = pd.Index(indicators).get_indexer(codes)
