@@ -2,7 +2,9 @@
 
 (a) entropy weights + TOPSIS on a 1,000,000 × 20 matrix: HQD vs pymcdm (default and validation=False) vs
     pyrepo-mcda; (b) a full run (3-level framework, entropy weights, arithmetic means) on a 2,900 regions ×
-    20 years × 100 indicators panel, with time and peak memory; (c) COINr's ASEM default build.
+    20 years × 100 indicators panel, with time and peak memory; (c) COINr's ASEM default build; (d) file to score: entropy + TOPSIS on 1,000,000 × 20 read from a Parquet and a
+    CSV file through ``hqd.run`` against pymcdm's path (read the same file, min-max, entropy, TOPSIS) and against
+    a plain ``pd.read_parquet`` / ``pd.read_csv`` followed by HQD's core on the same array.
 The data of (a) and (b) are random (synthetic, seeded).  Run: ``.venv/bin/python benchmarks/bench_engine.py``
 (``--quick`` for smaller sizes).  Peak memory is measured in a child process (ru_maxrss).
 """
@@ -151,22 +153,100 @@ def bench_asem() -> None:
     print(f"   end to end from the CSV files        {full_s:8.4f} s")
 
 
+# --------------------------------------------------------------------------- (d)
+def file_inputs(n: int, m: int, folder: Path) -> tuple[pd.DataFrame, dict[str, Path]]:
+    """A SYNTHETIC wide table (one year, n regions, m indicators) written as Parquet and CSV."""
+    rng = np.random.default_rng(7)
+    codes = [f"x{j:02d}" for j in range(m)]
+    data = pd.DataFrame(rng.uniform(1.0, 100.0, size=(n, m)), columns=codes)
+    data.insert(0, "year", 2020)
+    data.insert(0, "region", [f"R{i:07d}" for i in range(n)])
+    paths = {"Parquet": folder / "synthetic.parquet", "CSV": folder / "synthetic.csv"}
+    data.to_parquet(paths["Parquet"])
+    data.to_csv(paths["CSV"], index=False)
+    directions = [-1 if j % 4 == 3 else 1 for j in range(m)]
+    framework = pd.DataFrame([("I", None, None)] + [(c, "I", d) for c, d in zip(codes, directions, strict=True)],
+                             columns=["code", "parent", "direction"])
+    return framework, paths
+
+
+def bench_file_to_score(n: int, m: int) -> None:
+    import tempfile
+
+    import hqd
+    from hqd.methods import aggregate, normalize, weight
+
+    recipe = {"normalise": {"method": "minmax"}, "weight": {"method": "entropy", "shift": 1e-4},
+              "aggregate": {"method": "topsis"}}
+    with tempfile.TemporaryDirectory() as folder:
+        framework, paths = file_inputs(n, m, Path(folder))
+        types = np.where(np.arange(m) % 4 == 3, -1, 1)
+        codes = [f"x{j:02d}" for j in range(m)]
+        readers: dict[str, Callable[[Path], pd.DataFrame]] = {"Parquet": pd.read_parquet, "CSV": pd.read_csv}
+        for kind, path in paths.items():
+            read = readers[kind]
+
+            def through_hqd(path: Path = path) -> np.ndarray:
+                result = hqd.run(framework, path, recipe)
+                return np.asarray(result.cube[result.nodes.index("I"), 0])
+
+            def plain_core(path: Path = path, read: Callable[[Path], pd.DataFrame] = read) -> np.ndarray:
+                matrix = read(path)[codes].to_numpy(dtype=float)
+                x = normalize.minmax(matrix, types)
+                w = weight.entropy(x, shift=1e-4).weights
+                return np.asarray(aggregate.topsis(x, w).values)
+
+            times = {"hqd.run (file → scores)": best_of(through_hqd, repeat=2),
+                     f"pd.read_{kind.lower()} + HQD core": best_of(plain_core, repeat=2)}
+            try:
+                import pymcdm
+                from pymcdm.methods import TOPSIS
+
+                def pymcdm_path(path: Path = path, read: Callable[[Path], pd.DataFrame] = read) -> np.ndarray:
+                    matrix = read(path)[codes].to_numpy(dtype=float)
+                    normalised = pymcdm.normalizations.minmax_normalization
+                    x = np.column_stack([normalised(matrix[:, j], cost=types[j] < 0) for j in range(m)])
+                    w = pymcdm.weights.entropy_weights(x + 1e-4)
+                    return np.asarray(TOPSIS()(matrix, w, types, validation=False))
+
+                times[f"pymcdm path (pd.read_{kind.lower()} → TOPSIS)"] = best_of(pymcdm_path, repeat=1)
+            except ImportError:
+                print("   pymcdm not installed: skipped")
+            gap = np.max(np.abs(through_hqd() - plain_core()))
+            print(f"   {kind}: hqd.run vs plain core scores: max |diff| = {gap:.2e}")
+            ours = times["hqd.run (file → scores)"]
+            for name, seconds in times.items():
+                print(f"     {name:<44} {seconds:8.3f} s   {seconds / ours:6.2f}× hqd.run")
+            plain = times[f"pd.read_{kind.lower()} + HQD core"]
+            print(f"     hqd.run / (plain read + core) = {ours / plain:.2f}   target ≤ 2")
+            peer = times.get(f"pymcdm path (pd.read_{kind.lower()} → TOPSIS)")
+            if peer is not None:
+                print(f"     pymcdm path / hqd.run = {peer / ours:.2f}   target ≥ 5")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (for a smoke run)")
     parser.add_argument("--panel-child", nargs=3, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=["a", "b", "c", "d"], help="run one part only")
     args = parser.parse_args()
     if args.panel_child:
         bench_panel_child(*args.panel_child)
         return
     n = 100_000 if args.quick else 1_000_000
-    print(f"(a) entropy + TOPSIS on {n:,} × 20 (random data)")
-    bench_mcda(n, 20)
-    regions = 290 if args.quick else 2_900
-    print(f"(b) full run on {regions:,} regions × 20 years × 100 indicators (random data)")
-    bench_panel(regions, 20, 100)
-    print("(c) COINr-compatible ASEM default build")
-    bench_asem()
+    if args.only in (None, "a"):
+        print(f"(a) entropy + TOPSIS on {n:,} × 20 (random data)")
+        bench_mcda(n, 20)
+    if args.only in (None, "b"):
+        regions = 290 if args.quick else 2_900
+        print(f"(b) full run on {regions:,} regions × 20 years × 100 indicators (random data)")
+        bench_panel(regions, 20, 100)
+    if args.only in (None, "c"):
+        print("(c) COINr-compatible ASEM default build")
+        bench_asem()
+    if args.only in (None, "d"):
+        print(f"(d) file to score: entropy + TOPSIS on {n:,} × 20 from Parquet and CSV (SYNTHETIC random data)")
+        bench_file_to_score(n, 20)
 
 
 if __name__ == "__main__":

@@ -236,7 +236,7 @@ def test_unparseable_cell_is_located(tmp_path: Path) -> None:
     with pytest.raises(HqdError) as err:
         read(write_export(tmp_path / "bad.csv", table=table))
     (p,) = err.value.problems
-    assert (p.code, p.file, p.row, p.column) == ("cell_unparseable", "bad.csv", 6, "2023年")
+    assert (p.code, p.file, p.row, p.column) == ("non_numeric", "bad.csv", 6, "2023年")
 
 
 def test_unknown_region_is_located_with_candidates(tmp_path: Path) -> None:
@@ -276,7 +276,7 @@ def test_undecodable_bytes(tmp_path: Path) -> None:
     path.write_bytes("数据库：分省年度数据\n".encode() + b"\xff\xfe\xfa\x80\x81\n")
     with pytest.raises(HqdError) as err:
         read(path)
-    assert err.value.codes == ["encoding_unknown"]
+    assert err.value.codes == ["encoding_error"]
 
 
 def test_combine_several_exports_and_unit_mismatch(tmp_path: Path) -> None:
@@ -307,4 +307,4 @@ def test_combine_several_exports_and_unit_mismatch(tmp_path: Path) -> None:
     assert "× 0.0001" in merged.describe()
     with pytest.raises(HqdError) as err:
         combine([gdp, gdp])
-    assert err.value.codes == ["duplicate_value"]
+    assert err.value.codes == ["duplicate_observation"]

@@ -118,7 +118,7 @@ def test_rule_options_are_validated(ccsy: OfficialPanel) -> None:
     assert err.value.codes == ["rule_option_unknown"] and "valid_max" in str(err.value)
     with pytest.raises(HqdError) as err:
         check(ccsy, [Rule("nope", percent=True)])
-    assert err.value.codes == ["indicator_unknown"]
+    assert err.value.codes == ["unknown_indicator"]
 
 
 def test_missing_values_are_never_flagged() -> None:

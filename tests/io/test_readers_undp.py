@@ -40,7 +40,7 @@ def test_female_male_names(shared: Path) -> None:
 def test_unknown_indicator_lists_valid(shared: Path) -> None:
     with pytest.raises(HqdError) as err:
         read(shared.joinpath("data", *HDR), indicators=["hdii"])
-    assert err.value.codes == ["indicator_unknown"] and "hdi" in str(err.value)
+    assert err.value.codes == ["unknown_indicator"] and "hdi" in str(err.value)
 
 
 def test_crafted_hdr_with_bad_iso(tmp_path: Path) -> None:

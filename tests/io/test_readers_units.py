@@ -174,4 +174,4 @@ def test_panel_convert_records(tmp_path: Path) -> None:
     assert panel.conversions[0]["factor"] == 1e4 and panel.units["gdp"] == "万元"
     with pytest.raises(HqdError) as err:
         _panel().convert({"gdp": "万人", "nope": "元"})
-    assert sorted(err.value.codes) == ["indicator_unknown", "unit_incompatible"]
+    assert sorted(err.value.codes) == ["unit_incompatible", "unknown_indicator"]

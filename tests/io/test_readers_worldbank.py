@@ -66,5 +66,5 @@ def test_bad_country_code_and_cell(tmp_path: Path) -> None:
     with pytest.raises(HqdError) as err:
         read(path, format="worldbank")
     found = {(p.code, p.row, p.column) for p in err.value.problems}
-    assert ("cell_unparseable", 8, "2020") in found
+    assert ("non_numeric", 8, "2020") in found
     assert ("region_code_invalid", 8, "Country Code") in found

@@ -115,7 +115,7 @@ def test_bad_cell_and_unknown_region_are_located(tmp_path: Path) -> None:
     with pytest.raises(HqdError) as err:
         read(path, level="province")
     found = {(p.code, p.sheet, p.row, p.column) for p in err.value.problems}
-    assert ("cell_unparseable", "GDP", 5, "2023") in found
+    assert ("non_numeric", "GDP", 5, "2023") in found
     assert ("region_unknown", "POP", 6, "A") in found
     panel = read(path, level="province", drop_rows=["东部地区"], sheets=["POP"])
     assert panel.data["region"].nunique() == 2

@@ -37,14 +37,16 @@ RegionNamesOpt = Annotated[str | None, typer.Option(
 ExcludeOpt = Annotated[list[str] | None, typer.Option("--exclude-region", help="leave out this region code (e.g. CHN)")]
 YearsOpt = Annotated[str | None, typer.Option("--years", help="keep these years, FIRST:LAST (e.g. 2012:2023)")]
 EncodingOpt = Annotated[str | None, typer.Option("--encoding", help="encoding of CSV data that is not UTF-8, e.g. gbk")]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help="the data workbook's sheet: its name or its number "
+                                              "(1 = the first); default the first sheet")]
 
 
 def _data_options(indicator_col: str | None, value_col: str | None, region_names: str | None,
                   exclude: list[str] | None, years: str | None, data_format: list[str] | None,
-                  encoding: str | None = None) -> dict[str, Any]:
+                  encoding: str | None = None, sheet: str | None = None) -> dict[str, Any]:
     options: dict[str, Any] = {"indicator_col": indicator_col, "value_col": value_col,
                                "region_names": region_names, "exclude_regions": exclude or None,
-                               "encoding": encoding}
+                               "encoding": encoding, "sheet": sheet}
     if years:
         first, _, last = years.partition(":")
         if not (first.strip().isdigit() and last.strip().isdigit()):
@@ -76,6 +78,7 @@ def run(
     exclude_region: ExcludeOpt = None,
     years: YearsOpt = None,
     encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
 ) -> None:
     """Build the index and write the run directory (scores, weights, manifest, results.xlsx)."""
     from hqd.io.rundir import SYNTHETIC_LABEL, write_run
@@ -84,7 +87,7 @@ def run(
     output_folder(out)
     with console.status("building the index…"):
         options = _data_options(indicator_col, value_col, region_names, exclude_region, years, data_format,
-                             encoding)
+                             encoding, sheet)
         result = run_pipeline(framework, data if len(data) > 1 else data[0], recipe, regions=regions,
                               region_col=region_col, year_col=year_col, **options)
     _print_warnings(list(result.warnings))
@@ -126,12 +129,13 @@ def validate(
     exclude_region: ExcludeOpt = None,
     years: YearsOpt = None,
     encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
 ) -> None:
     """Check framework, data and recipe; list every problem (exit 0 when valid, 2 otherwise)."""
     from hqd.pipeline import load_inputs
 
     options = _data_options(indicator_col, value_col, region_names, exclude_region, years, data_format,
-                             encoding)
+                             encoding, sheet)
     fw, panel, _ = load_inputs(framework, data if len(data) > 1 else data[0], recipe, regions, region_col,
                                year_col, **options)
     for record in panel.provenance:

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from hqd.errors import HqdError, Problem
+from hqd.errors import Problems
+from hqd.io.guard import load_yaml
 from hqd.io.tables import RawTable, read_table
 from hqd.model.framework import Framework
 
@@ -65,35 +65,70 @@ def coinr_denominator_columns(raw: RawTable) -> list[str]:
 
 
 def _from_yaml(path: Path) -> Framework:
-    if not path.exists():
-        raise HqdError([Problem("file_not_found", f"framework file not found: {path}", file=str(path))])
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as exc:
-        raise HqdError([Problem("invalid_yaml", f"not valid YAML: {exc}", file=str(path))]) from None
+    data = load_yaml(path)
     rows: list[dict[str, Any]] = []
+    problems = Problems(context={"file": str(path)})
     if isinstance(data, Mapping) and "nodes" in data:
         data = data["nodes"]
+        top = "nodes"
+    else:
+        top = ""
     if isinstance(data, Mapping) and "code" in data:
-        _flatten(data, None, rows)
+        _flatten(data, None, rows, top or "(root)", problems)
     elif isinstance(data, list):
-        for item in data:
+        for k, item in enumerate(data):
+            where = f"{top}[{k}]"
             if not isinstance(item, Mapping):
-                raise HqdError([Problem("invalid_framework", f"each node must be a mapping; got {item!r}",
-                                        file=str(path))])
-            if "children" in item:
-                _flatten(item, item.get("parent"), rows)
+                problems.error("invalid_framework", f"{where}: each node must be a mapping (code: …, parent: …); "
+                               f"got {_shown(item)}", column=where)
+            elif "children" in item:
+                _flatten(item, item.get("parent"), rows, where, problems)
             else:
+                _check_node(item, where, problems)
                 rows.append(dict(item))
     else:
-        raise HqdError([Problem("invalid_framework", "a YAML framework is a list of nodes, a mapping with "
-                                "'nodes', or a nested tree with 'children'", file=str(path))])
+        problems.error("invalid_framework", "a YAML framework is a list of nodes, a mapping with 'nodes', or a "
+                       f"nested tree with 'code' and 'children'; got {_shown(data)}")
+    problems.raise_if_errors()
     return Framework.from_frame(pd.DataFrame(rows), source=str(path))
 
 
-def _flatten(node: Mapping[str, Any], parent: str | None, rows: list[dict[str, Any]]) -> None:
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text[:60] + '…' if len(text) > 60 else text}"
+
+
+def _check_node(node: Mapping[str, Any], where: str, problems: Problems) -> None:
+    """A node's values are single values (text, numbers, yes/no), never lists or mappings."""
+    for key, value in node.items():
+        if key == "children":
+            continue
+        if not isinstance(key, str):
+            problems.error("invalid_framework", f"{where}: keys are names; got {_shown(key)}", column=where)
+        elif isinstance(value, Mapping | list | tuple | set):
+            problems.error("invalid_framework", f"{where}.{key}: must be a single value; got {_shown(value)}",
+                           column=f"{where}.{key}", indicator=str(node.get("code")) if "code" in node else None)
+
+
+def _flatten(node: Mapping[str, Any], parent: str | None, rows: list[dict[str, Any]], where: str,
+             problems: Problems) -> None:
+    _check_node(node, where, problems)
     row = {k: v for k, v in node.items() if k != "children"}
     row.setdefault("parent", parent)
     rows.append(row)
-    for child in node.get("children") or []:
-        _flatten(child, str(node["code"]), rows)
+    children = node.get("children")
+    if children is None:
+        return
+    if not isinstance(children, list):
+        problems.error("invalid_framework", f"{where}.children: must be a list of nodes; got {_shown(children)}",
+                       column=f"{where}.children", indicator=str(node.get("code")))
+        return
+    if "code" not in node or isinstance(node["code"], Mapping | list):
+        problems.error("invalid_framework", f"{where}: a node with children needs a code", column=where)
+        return
+    for k, child in enumerate(children):
+        if not isinstance(child, Mapping):
+            problems.error("invalid_framework", f"{where}.children[{k}]: each node must be a mapping; got "
+                           f"{_shown(child)}", column=f"{where}.children[{k}]", indicator=str(node["code"]))
+            continue
+        _flatten(child, str(node["code"]), rows, f"{where}.children[{k}]", problems)

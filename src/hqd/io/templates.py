@@ -62,19 +62,25 @@ def write_template(kind: str, out: str | Path) -> Path:
 
         example = framework_table()  # the whole demo framework: six dimensions, 36 real indicators
         help_sheet = pd.DataFrame(FRAMEWORK_HELP, columns=["key", "value"])
+        if out.suffix.lower() == ".csv":
+            return _csv(out, example, "HQD framework template — one row per node (index, dimensions, indicators)")
         write_workbook(_xlsx(out), {"framework": example, "README": help_sheet}, bilingual=False,
                        notes={"README": "HQD framework template — one row per node (index, dimensions, indicators)"})
         return _xlsx(out)
     if kind == "data":
         from hqd.datasets.jjj import synthetic_panel
 
-        example = synthetic_panel().iloc[:4, :8]
+        panel = synthetic_panel()
+        # every indicator of the framework template, for two years: the two templates read back and run together
+        example = panel[panel["year"].isin(sorted(panel["year"].unique())[:2])]
         readme = pd.DataFrame([
             ("region", "地区代码 (GB/T 2260, e.g. 110000) or ISO3 / region code"),
             ("year", "年份 / year"),
             ("<indicator code>", "one column per framework indicator (wide); or long: region, year, indicator, value"),
             ("note", "example values are SYNTHETIC (generated), replace them with your data"),
         ], columns=["key", "value"])
+        if out.suffix.lower() == ".csv":
+            return _csv(out, example, "SYNTHETIC example rows — replace with your data")
         write_workbook(_xlsx(out), {"data": example, "README": readme}, bilingual=False,
                        notes={"data": "SYNTHETIC example rows — replace with your data"})
         return _xlsx(out)
@@ -88,5 +94,14 @@ def write_template(kind: str, out: str | Path) -> Path:
     raise HqdError(f"unknown template {kind!r}; valid: framework, data, recipe", code="unknown_template")
 
 
+def _csv(path: Path, frame: pd.DataFrame, note: str) -> Path:
+    """A CSV template: the note as a leading ``#`` line (read back as a note), then the table."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(f"# {note}\n")
+        frame.to_csv(handle, index=False)
+    return path
+
+
 def _xlsx(path: Path) -> Path:
+    """Workbook templates: ``--out`` as named when it ends in .xlsx, else with .xlsx (or .csv, written as CSV)."""
     return path if path.suffix.lower() == ".xlsx" else path.with_suffix(".xlsx")

@@ -201,6 +201,16 @@ class Framework:
         problems = Problems(context={"file": source, "sheet": sheet})
         table = table.copy()
         table.columns = [str(c).strip() for c in table.columns]
+        for column in sorted(set(table.columns[table.columns.duplicated()])):
+            problems.error("duplicate_column", f"column {column!r} appears more than once; keep one, or rename "
+                           "the others", column=column)
+        problems.raise_if_errors()
+        for column in table.columns:
+            cells = table[column].to_numpy(dtype=object)
+            for k in map(int, np.flatnonzero([isinstance(v, list | tuple | set | dict) for v in cells])):
+                problems.error("invalid_value", f"{column} must be a single value; got {cells[k]!r:.60}",
+                               row=first_row + k, column=column)
+        problems.raise_if_errors()
         for column in table.columns:
             if column not in FRAMEWORK_COLUMNS:
                 problems.warn("unused_column", f"column {column!r} is not a framework column; ignored",

@@ -46,6 +46,7 @@ from hqd.model.policy import (  # the policies' one declaration (names and defau
     ZERO_POLICY_VALUES,
     resolve_zero_policy,
 )
+from hqd.safeyaml import load_yaml
 
 STEPS = ("denominate", "impute", "screen", "treat", "normalise", "weight", "aggregate")
 #: The catalogue family each step's methods come from.
@@ -181,12 +182,7 @@ class Recipe:
         path = Path(path)
         if not path.exists():
             raise HqdError([_problem("file_not_found", f"recipe file not found: {path}", str(path))])
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            row = mark.line + 1 if mark is not None else None
-            raise HqdError([_problem("invalid_yaml", f"not valid YAML: {exc}", str(path), row)]) from None
+        data = load_yaml(path) or {}  # size-capped, no aliases, encoding and syntax errors located
         if not isinstance(data, dict):
             raise HqdError([_problem("invalid_recipe", "a recipe must be a mapping of steps", str(path))])
         return cls.from_dict(data, source=str(path))

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from hqd.errors import HqdError, Problem
+from hqd.io.guard import check_excel, count_cells, reading
 
 #: Cell texts that mean "no value" in official tables: blank, dashes, ellipses, slash, NA, "..".
 PLACEHOLDERS: frozenset[str] = frozenset(
@@ -103,14 +104,14 @@ class Source:
 def decode(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
     """Decode text bytes: the given encoding, else UTF-8 (BOM allowed), else GB18030 (⊃ GBK, GB2312).
 
-    Returns ``(text, encoding_name)``; raises ``HqdError`` ``encoding_unknown`` when neither decodes.
+    Returns ``(text, encoding_name)``; raises ``HqdError`` ``encoding_error`` when neither decodes.
     """
     if encoding:
         try:
             return raw.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as exc:
             raise HqdError(
-                [Problem("encoding_invalid", f"cannot decode as {encoding}: {exc}", file=path.name)]
+                [Problem("encoding_error", f"cannot decode as {encoding}: {exc}", file=path.name)]
             ) from exc
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
@@ -126,7 +127,7 @@ def decode(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, st
         raise HqdError(
             [
                 Problem(
-                    "encoding_unknown",
+                    "encoding_error",
                     "the file is neither UTF-8 nor GBK/GB18030; pass encoding=...",
                     file=path.name,
                     row=raw[: exc.start].count(b"\n") + 1,
@@ -156,7 +157,7 @@ def _xlsx_sheets(path: Path) -> list[Sheet]:
     book = openpyxl.load_workbook(path, data_only=True)
     sheets = []
     for ws in book.worksheets:
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        rows = [list(r) for r in count_cells(ws.iter_rows(values_only=True), path, ws.title)]
         merged = [
             (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges
         ]
@@ -174,6 +175,7 @@ def _xls_sheets(path: Path) -> list[Sheet]:
     book = xlrd.open_workbook(str(path), formatting_info=True)
     sheets = []
     for sh in book.sheets():
+        count_cells(iter([(None,) * sh.ncols] * sh.nrows) if sh.nrows * sh.ncols > 0 else iter([]), path, sh.name)
         rows = [
             [
                 sh.cell_value(i, j) if sh.cell_type(i, j) != xlrd.XL_CELL_EMPTY else None
@@ -256,16 +258,23 @@ def open_source(path: str | Path, *, encoding: str | None = None, delimiter: str
     path = Path(path)
     if not path.exists():
         raise HqdError([Problem("file_not_found", f"no such file: {path}", file=str(path))])
+    if path.is_dir():
+        raise HqdError([Problem("unreadable_file", "a folder, not a file", file=str(path))])
     raw = path.read_bytes()
     if raw.startswith(_ZIP):
-        return Source(path, "xlsx", None, _xlsx_sheets(path))
+        check_excel(path)  # a workbook, within the declared-size limit, before it is inflated
+        with reading(path, "excel"):
+            return Source(path, "xlsx", None, _xlsx_sheets(path))
     if raw.startswith(_OLE2):
-        return Source(path, "xls", None, _xls_sheets(path))
+        with reading(path, "excel"):
+            return Source(path, "xls", None, _xls_sheets(path))
     text, enc = decode(raw, path, encoding)
     head = text.lstrip()[:2000].lower()
     if head.startswith("<") and "<table" in text.lower():
-        return Source(path, "html", enc, _html_sheets(text))
-    return Source(path, "csv", enc, [_csv_sheet(text, delimiter)])
+        with reading(path, "html"):
+            return Source(path, "html", enc, _html_sheets(text))
+    with reading(path, "csv"):
+        return Source(path, "csv", enc, [_csv_sheet(text, delimiter)])
 
 
 def clean_name(value: Any) -> str:

@@ -98,7 +98,7 @@ def deflate(
     targets = list(indicators) if indicators is not None else money
     for ind in targets:
         if ind not in panel.units:
-            problems.error("indicator_unknown", f"no indicator {ind!r} in the panel", indicator=ind)
+            problems.error("unknown_indicator", f"no indicator {ind!r} in the panel", indicator=ind)
         elif ind not in money:
             problems.error(
                 "deflate_not_money",

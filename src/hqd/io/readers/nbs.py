@@ -132,7 +132,7 @@ def read(
     OfficialPanel
         Missing-value policy: placeholders (blank, —, …, /, NA) become NaN and are counted in the
         provenance; a cell that is neither a number nor a placeholder is an error
-        ``cell_unparseable`` located by file, row and column.
+        ``non_numeric`` located by file, row and column.
     """
     src = source or open_source(path, encoding=encoding)
     path = Path(path)
@@ -253,7 +253,7 @@ def read(
     for n in np.flatnonzero(parsed.bad):
         k, j = row_arr[n], col_arr[n]
         problems.error(
-            "cell_unparseable",
+            "non_numeric",
             f"{raw_cells[n]!r} is neither a number nor a placeholder",
             row=sh.row_numbers[k],
             column=col_labels[j] or _col_letter(j + 1),
@@ -399,7 +399,7 @@ def _pick_sheet(src: Source, sheet: str | int | None, path: Path) -> Sheet:
             if sh.name == sheet:
                 return sh
     valid = ", ".join(repr(s.name) for s in src.sheets)
-    raise HqdError([Problem("sheet_unknown", f"no sheet {sheet!r}; valid: {valid}", file=path.name)])
+    raise HqdError([Problem("unknown_sheet", f"no sheet {sheet!r}; valid: {valid}", file=path.name)])
 
 
 def _col_letter(j: int) -> str:

@@ -133,7 +133,7 @@ class OfficialPanel:
     def convert(self, targets: Mapping[str, str]) -> OfficialPanel:
         """Convert indicators to other units of the same dimension (``{"gdp": "万元"}``), recorded.
 
-        Raises ``HqdError`` ``unit_unknown`` / ``unit_incompatible`` / ``indicator_unknown``.
+        Raises ``HqdError`` ``unit_unknown`` / ``unit_incompatible`` / ``unknown_indicator``.
         """
         problems = Problems()
         data = self.data.copy()
@@ -142,7 +142,7 @@ class OfficialPanel:
         for ind, target in targets.items():
             if ind not in units:
                 problems.error(
-                    "indicator_unknown",
+                    "unknown_indicator",
                     f"no indicator {ind!r}; valid: {', '.join(sorted(units))}",
                     indicator=ind,
                 )
@@ -237,7 +237,7 @@ def build(
         raise HqdError(
             [
                 Problem(
-                    "duplicate_value",
+                    "duplicate_observation",
                     f"{int(dup.sum())} cells give a value for the same region, year and indicator "
                     f"(e.g. {first['region_name']!r} {first['year']} {first['indicator']!r})",
                     file=first["file"],
@@ -261,7 +261,7 @@ def combine(panels: Iterable[OfficialPanel]) -> OfficialPanel:
     """Several exports (e.g. one per indicator) as one panel.
 
     Errors: ``unit_mismatch`` when one indicator comes in different units from two files (both named),
-    ``duplicate_value`` when two files give a value for the same region, year and indicator.
+    ``duplicate_observation`` when two files give a value for the same region, year and indicator.
     """
     panels = list(panels)
     if not panels:
@@ -299,7 +299,7 @@ def combine(panels: Iterable[OfficialPanel]) -> OfficialPanel:
         raise HqdError(
             [
                 Problem(
-                    "duplicate_value",
+                    "duplicate_observation",
                     f"{int(dup.sum())} values are given twice across {', '.join(files)} "
                     f"(e.g. region {first['region']} year {first['year']})",
                     indicator=str(first["indicator"]),
@@ -337,7 +337,7 @@ def from_wide(
 
     Region names are resolved like the readers do (by ``year`` for historical names); locations are
     the CSV rows (header = row 1) and column names, so plausibility problems point at cells.
-    Non-numeric cells other than placeholders are errors ``cell_unparseable``.
+    Non-numeric cells other than placeholders are errors ``non_numeric``.
     """
     from hqd.io.readers._source import parse_cells
 
@@ -351,7 +351,7 @@ def from_wide(
         raise HqdError(
             [
                 Problem(
-                    "column_missing",
+                    "missing_column",
                     f"no column {missing[0]!r}; columns: {', '.join(frame.columns)}",
                     file=name,
                 )
@@ -367,7 +367,7 @@ def from_wide(
     c_arr = np.tile(np.arange(len(inds)), n)
     for k in np.flatnonzero(parsed.bad):
         problems.error(
-            "cell_unparseable",
+            "non_numeric",
             f"{cells[k]!r} is neither a number nor a placeholder",
             row=int(r_arr[k]) + 2,
             column=inds[c_arr[k]],
@@ -375,7 +375,7 @@ def from_wide(
     years = pd.to_numeric(frame[year], errors="coerce").to_numpy()
     for k in np.flatnonzero(np.isnan(years)):
         problems.error(
-            "year_invalid", f"year {frame[year].iloc[k]!r} is not a number", row=int(k) + 2, column=year
+            "invalid_year", f"year {frame[year].iloc[k]!r} is not a number", row=int(k) + 2, column=year
         )
     problems.raise_if_errors()
     records = pd.DataFrame(

@@ -82,7 +82,7 @@ def check(panel: OfficialPanel, rules: Iterable[Rule], *, severity: Severity = "
 
     Codes: ``percent_out_of_range`` (a percent outside [0, 100]), ``value_below_min``,
     ``value_above_max``, ``zero_is_missing`` (a 0 that the rule says means missing).  Missing values
-    are never reported.  An indicator not in the panel is an error ``indicator_unknown``.
+    are never reported.  An indicator not in the panel is an error ``unknown_indicator``.
     """
     problems: list[Problem] = []
     values = panel.data["value"].to_numpy(dtype=float)
@@ -93,7 +93,7 @@ def check(panel: OfficialPanel, rules: Iterable[Rule], *, severity: Severity = "
             raise HqdError(
                 [
                     Problem(
-                        "indicator_unknown",
+                        "unknown_indicator",
                         f"no indicator {rule.indicator!r} in the panel; valid: "
                         f"{', '.join(sorted(map(str, known)))}",
                         indicator=rule.indicator,

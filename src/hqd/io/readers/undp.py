@@ -102,7 +102,7 @@ def read(
             raise HqdError(
                 [
                     Problem(
-                        "indicator_unknown",
+                        "unknown_indicator",
                         f"no HDR indicator {unknown[0]!r}; valid: {valid}",
                         file=path.name,
                     )
@@ -130,7 +130,7 @@ def read(
     c_arr = np.tile(np.arange(n_cols), n_rows)
     for n in np.flatnonzero(parsed.bad):
         problems.error(
-            "cell_unparseable",
+            "non_numeric",
             f"{cells[n]!r} is neither a number nor a placeholder",
             row=sh.row_numbers[rows[r_arr[n]]],
             column=labels[cols[c_arr[n]][0]],

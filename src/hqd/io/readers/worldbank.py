@@ -114,7 +114,7 @@ def read(
     col_of_year = {y: labels[j] for j, y in year_cols}
     for n in np.flatnonzero(parsed.bad):
         problems.error(
-            "cell_unparseable",
+            "non_numeric",
             f"{cells_list[n]!r} is neither a number nor a placeholder",
             row=sh.row_numbers[r_arr[n]],
             column=col_of_year[y_idx[n]],

@@ -64,7 +64,19 @@ def sniff(source: Source) -> bool:
     """True when a sheet has a region header (地区/城市/省份 …) near the top and no NBS header lines."""
     if _nbs.sniff(source):
         return False
-    return any(_header_row(sh) is not None for sh in source.sheets)
+    return any(_header_row(sh) is not None and not _is_panel_header(sh, _header_row(sh)) for sh in source.sheets)
+
+
+#: Headers of a year column: a sheet whose header has one is a region × year panel (an HQD table), not a
+#: yearbook table (whose year is in the sheet name or title, or whose columns are years).
+YEAR_HEADERS = frozenset({"年份", "年度", "年", "year", "time", "统计年度", "时间"})
+
+
+def _is_panel_header(sheet: Sheet, head: int | None) -> bool:
+    if head is None:
+        return False
+    rows = range(head, min(head + 2, len(sheet.rows)))
+    return any(t.replace(" ", "").lower() in YEAR_HEADERS for i in rows for t in sheet.nonempty(i))
 
 
 def _fill_merged(sheet: Sheet, top: int, bottom: int) -> list[list[str]]:
@@ -243,7 +255,7 @@ def read(
         c_arr = np.tile(np.asarray(cols, dtype=int), len(rows))
         for n in np.flatnonzero(parsed.bad):
             problems.error(
-                "cell_unparseable",
+                "non_numeric",
                 f"{cells[n]!r} is neither a number nor a placeholder",
                 row=sh.row_numbers[r_arr[n]],
                 column=labels[c_arr[n]],
@@ -331,6 +343,6 @@ def _choose(src: Source, sheets: Sequence[str | int] | None, path: Path) -> list
         match = [sh for sh in src.sheets if sh.name == s]
         if not match:
             valid = ", ".join(repr(sh.name) for sh in src.sheets)
-            raise HqdError([Problem("sheet_unknown", f"no sheet {s!r}; valid: {valid}", file=path.name)])
+            raise HqdError([Problem("unknown_sheet", f"no sheet {s!r}; valid: {valid}", file=path.name)])
         out.append(match[0])
     return out
