@@ -14,8 +14,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from hqd.methods._arrays import FloatArray, invalid
-from hqd.methods.catalog import REQUIRED, Param, Properties, register
-from hqd.methods.weight import WeightResult
+from hqd.methods.catalog import register
+from hqd.methods.weight import TWO_PARTS, WeightResult
 
 
 def game_theory_weights(sets: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -47,16 +47,7 @@ def game_theory_weights(sets: ArrayLike) -> tuple[FloatArray, FloatArray]:
     return alpha @ w, alpha
 
 
-@register(
-    "weight",
-    "game_theory",
-    keys={"first": Param(dict, REQUIRED, "the first weighting {method: …}"),
-          "second": Param(dict, REQUIRED, "the second weighting {method: …}")},
-    draws={"w1": "weights of `first`", "w2": "weights of `second`"},
-    properties=Properties(source="parts"),
-    w1=Param(list, REQUIRED, "first weight set", kind="data"),
-    w2=Param(list, REQUIRED, "second weight set", kind="data"),
-)
+@register("weight", "game_theory", **TWO_PARTS)
 def game_theory(w1: ArrayLike, w2: ArrayLike) -> WeightResult:
     """Game-theory combination weighting (博弈论组合赋权) of two weight sets, e.g. AHP and entropy.
 

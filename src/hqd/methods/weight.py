@@ -14,7 +14,7 @@ to that region's ``(r, m)`` block.  The pipeline chooses the reshape; the formul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -522,15 +522,22 @@ def ahp(
     return WeightResult(w, details)
 
 
+#: The declaration shared by weightings that combine two other weightings (``combined``, ``game_theory``):
+#: the recipe names them as ``first`` and ``second``; the pipeline passes their weights as ``w1``, ``w2``.
+TWO_PARTS: dict[str, Any] = {
+    "keys": {"first": Param(dict, REQUIRED, "the first weighting {method: …}"),
+             "second": Param(dict, REQUIRED, "the second weighting {method: …}")},
+    "draws": {"w1": "weights of `first`", "w2": "weights of `second`"},
+    "properties": Properties(source="parts"),
+    "w1": Param(list, REQUIRED, "first weight set", kind="data"),
+    "w2": Param(list, REQUIRED, "second weight set", kind="data"),
+}
+
+
 @register(
     "weight",
     "combined",
-    keys={"first": Param(dict, REQUIRED, "the first weighting {method: …}"),
-          "second": Param(dict, REQUIRED, "the second weighting {method: …}")},
-    draws={"w1": "weights of `first`", "w2": "weights of `second`"},
-    properties=Properties(source="parts"),
-    w1=Param(list, REQUIRED, "first weight set", kind="data"),
-    w2=Param(list, REQUIRED, "second weight set", kind="data"),
+    **TWO_PARTS,
     method=Param(
         str,
         "linear",
