@@ -40,3 +40,17 @@ def test_a_run_with_only_one_formula_gives_one_sentence(demo_run: Path, tmp_path
     (run / "analysis" / "jjj_coupling_jjj_corrected.csv").unlink()
     texts = _texts(run, "zh")
     assert any("标准耦合度公式" in t for t in texts) and not any("修正耦合度公式（" in t and "计算" in t for t in texts)
+
+
+def test_analyses_carry_their_verdicts_in_the_readers_words(demo_run: Path) -> None:
+    """β, Moran, Theil and Dagum sentences come from hqd.analysis.verdicts: the β model and its error type
+    named in Chinese (the report used to print "absolute_cross_section" inside a Chinese sentence)."""
+    import re
+
+    texts = _texts(demo_run, "zh")
+    beta = [t for t in texts if "β收敛" in t and "半衰期" in t or "不存在" in t and "β" in t]
+    assert beta and not any(re.search(r"[A-Za-z]{3,}", t.replace("Moran's", "")) for t in beta), beta
+    assert any("空间" in t and "Moran's I" in t for t in texts)
+    assert any("区域差异主要来源于" in t for t in texts)
+    english = _texts(demo_run, "en")
+    assert any("convergence" in t and "half-life" in t for t in english)

@@ -143,8 +143,8 @@ def _lang(lang: str) -> str:
 
 
 def verdict(key: str, lang: str, **values: Any) -> str:
-    """The sentence ``key`` in ``lang`` with its placeholders filled."""
-    return VERDICTS[key][_lang(lang)].format(**values)
+    """The sentence ``key`` in ``lang`` with its placeholders filled (``p = < 0.001`` reads ``p < 0.001``)."""
+    return VERDICTS[key][_lang(lang)].format(**values).replace("= < ", "< ").replace("= <", "<")
 
 
 def term(key: str, lang: str) -> str:

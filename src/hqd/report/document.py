@@ -439,6 +439,9 @@ class _Builder:
             section.blocks.append(TextBlock(self.t("theil_line", year=int(row["year"]), total=float(row["total"]),
                                                    between=float(row["between_share"]) * 100,
                                                    within=float(row["within_share"]) * 100)))
+            from hqd.analysis.verdicts import theil_verdict
+
+            section.blocks.append(TextBlock(theil_verdict(row, lang)))
             section.blocks.append(self.chart("inequality", measure="theil"))
             section.blocks.append(TableBlock("theil", self.t("chart_inequality_theil"),
                                              theil[["year", "total", "within", "between", "within_share",
@@ -450,6 +453,9 @@ class _Builder:
                                                     what="泰尔指数" if lang == "zh" else "the Theil index"))
         dagum = run.analysis("dagum")
         if dagum is not None and not dagum.empty:
+            from hqd.analysis.verdicts import dagum_verdict
+
+            section.blocks.append(TextBlock(dagum_verdict(dagum.iloc[-1], lang)))
             section.blocks.append(self.chart("inequality", measure="dagum"))
             section.blocks.append(TableBlock("dagum", self.t("chart_inequality_dagum"),
                                              dagum[["year", "G", "G_w", "G_nb", "G_t", "G_w_share", "G_nb_share",
@@ -472,10 +478,14 @@ class _Builder:
                                                     what="σ 收敛" if lang == "zh" else "σ convergence"))
         beta = run.analysis("beta")
         if beta is not None and not beta.empty:
-            for row in beta.itertuples(index=False):
-                verdict = self.t("converging" if str(row.converging) == "True" else "not_converging")
-                section.blocks.append(TextBlock(self.t("beta_line", kind=row.kind, beta=float(row.beta),
-                                                       p=float(row.p), verdict=verdict)))
+            from types import SimpleNamespace
+
+            from hqd.analysis.verdicts import beta_verdict
+
+            for row in beta.to_dict("records"):  # the verdict names the model and error type in the reader's words
+                fit = SimpleNamespace(**{**row, "converging": str(row.get("converging")) == "True",
+                                         "cov_type": row.get("cov_type", "nonrobust")})
+                section.blocks.append(TextBlock(beta_verdict(fit, lang)))
             columns = [c for c in ("kind", "beta", "se", "t", "p", "speed", "half_life", "r2", "n_obs", "converging")
                        if c in beta.columns]
             section.blocks.append(TableBlock("beta", "β", beta[columns],
@@ -486,8 +496,10 @@ class _Builder:
         moran = run.analysis("moran")
         if moran is not None and not moran.empty:
             row = moran.iloc[-1]
-            section.blocks.append(TextBlock(self.t("moran_line", year=int(row["year"]), i=float(row["I"]),
-                                                   p=float(row["p_sim"] if pd.notna(row["p_sim"]) else row["p_norm"]))))
+            from hqd.analysis.verdicts import moran_verdict
+
+            p_value = float(row["p_sim"] if pd.notna(row["p_sim"]) else row["p_norm"])
+            section.blocks.append(TextBlock(moran_verdict(int(row["year"]), float(row["I"]), p_value, lang)))
             section.blocks.append(TableBlock("moran", self.t("sub_moran"),
                                              moran[[c for c in ("year", "I", "EI", "z_norm", "p_norm", "p_sim")
                                                     if c in moran.columns]],
