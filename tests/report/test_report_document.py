@@ -48,7 +48,7 @@ def test_analyses_carry_their_verdicts_in_the_readers_words(demo_run: Path) -> N
     import re
 
     texts = _texts(demo_run, "zh")
-    beta = [t for t in texts if "β收敛" in t and "半衰期" in t or "不存在" in t and "β" in t]
+    beta = [t for t in texts if ("β收敛" in t and "半衰期" in t) or ("不存在" in t and "β" in t)]
     assert beta and not any(re.search(r"[A-Za-z]{3,}", t.replace("Moran's", "")) for t in beta), beta
     assert any("空间" in t and "Moran's I" in t for t in texts)
     assert any("区域差异主要来源于" in t for t in texts)
