@@ -496,6 +496,7 @@ def _normalise(x: np.ndarray, fw: Framework, panel: Panel, recipe: Recipe, trace
         direction = np.where(moderate, -1.0, direction)
 
     method = catalog.get("normalise", choice.method)
+    trace.policies["index_scale"] = {"normalisation": choice.method, "scale": method.properties.scale}
     kwargs = method.call_params(choice.params)
     drawn = {"framework.direction": direction, "framework.goalpost_min": gmin, "framework.goalpost_max": gmax,
              "framework.target": target}

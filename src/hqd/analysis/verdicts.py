@@ -19,6 +19,15 @@ from hqd.errors import HqdError
 LANGS: tuple[str, ...] = ("zh", "en")
 
 VERDICTS: dict[str, dict[str, str]] = {
+    "caveat_interval_scale": {
+        "zh": "注意：指数由{method}标准化得到，是区间尺度（零点由样本决定，不表示“没有”），变异系数、泰尔指数、基尼系数、"
+              "增长率与对数β收敛等比率尺度统计量主要反映零点位置，低基期地区的增长率会被夸大；宜结合得分差值解读，"
+              "或在标明的正值尺度上（如60–100分制、原始指标）重新计算。",
+        "en": "Caveat: the index comes from {method} normalisation, an interval scale (its zero is set by the sample and "
+              "does not mean 'none'), so ratio statistics — CV, Theil, Gini, growth rates, log-β convergence — mostly "
+              "measure where that zero sits and overstate growth from a low base; read them with score differences, "
+              "or recompute them on a stated positive scale (e.g. 60–100 points, or the raw indicators).",
+    },
     # ---- Moran's I
     "verdict_moran_positive": {
         "zh": "{year}年存在显著的空间正相关（Moran's I = {I}，p = {p}）。",
@@ -114,6 +123,11 @@ VERDICTS: dict[str, dict[str, str]] = {
 
 #: Names that enter verdicts, in both languages (so Chinese sentences hold no English words).
 TERMS: dict[str, dict[str, str]] = {
+    "minmax": {"zh": "极差", "en": "min-max"},
+    "zscore": {"zh": "标准差（Z值）", "en": "z-score"},
+    "goalposts": {"zh": "阈值（上下限）", "en": "goalpost"},
+    "rank": {"zh": "排序", "en": "rank"},
+    "percentile_rank": {"zh": "百分位排序", "en": "percentile-rank"},
     "absolute_cross_section": {"zh": "截面绝对", "en": "absolute (cross-section)"},
     "absolute_panel": {"zh": "面板绝对", "en": "absolute (panel)"},
     "conditional": {"zh": "条件", "en": "conditional"},
@@ -145,6 +159,16 @@ def _lang(lang: str) -> str:
 def verdict(key: str, lang: str, **values: Any) -> str:
     """The sentence ``key`` in ``lang`` with its placeholders filled (``p = < 0.001`` reads ``p < 0.001``)."""
     return VERDICTS[key][_lang(lang)].format(**values).replace("= < ", "< ").replace("= <", "<")
+
+
+def scale_caveat(policies: Mapping[str, Any] | None, lang: str) -> str | None:
+    """The interval-scale caveat for ratio statistics of an index, from a run's manifest ``policies``
+    (``index_scale``: the normalisation and the scale it leaves, see :class:`hqd.methods.catalog.Properties`);
+    None when the index is on a ratio scale or the run does not say."""
+    scale = dict((policies or {}).get("index_scale") or {})
+    if scale.get("scale") not in ("interval", "ordinal"):
+        return None
+    return verdict("caveat_interval_scale", lang, method=term(str(scale.get("normalisation", "")), lang))
 
 
 def term(key: str, lang: str) -> str:

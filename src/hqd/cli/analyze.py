@@ -103,6 +103,21 @@ def _verdicts(make: Any) -> list[str]:
     return [make("zh"), make("en")]
 
 
+def _scale_caveat(source: Path) -> list[str]:
+    """The interval-scale caveat of ratio statistics (both languages) when ``source`` is a run directory whose
+    index is on an interval scale (its manifest's ``policies.index_scale``); nothing otherwise."""
+    import json
+
+    from hqd.analysis.verdicts import scale_caveat
+
+    manifest = source / "manifest.json" if source.is_dir() else None
+    if manifest is None or not manifest.is_file():
+        return []
+    policies = json.loads(manifest.read_text(encoding="utf-8")).get("policies")
+    lines = [scale_caveat(policies, lang) for lang in ("zh", "en")]
+    return [f"[yellow]{line}[/]" for line in lines if line]
+
+
 # ---------------------------------------------------------------------------------------------- commands
 @analyze_app.command("theil")
 def theil_cmd(source: SourceArg, groups: GroupsOpt = None, out: OutOpt = DEFAULT_OUT, node: NodeOpt = None,
@@ -130,7 +145,7 @@ def theil_cmd(source: SourceArg, groups: GroupsOpt = None, out: OutOpt = DEFAULT
 
         lines[0] += f" — {_runs().pct(row['between_share'])} between groups, {_runs().pct(row['within_share'])} within"
         lines += _verdicts(lambda lang: theil_verdict(row, lang))
-    _write(out, "theil", {"theil": frame, "groups": result.groups_frame()}, lines, synthetic)
+    _write(out, "theil", {"theil": frame, "groups": result.groups_frame()}, [*lines, *_scale_caveat(source)], synthetic)
 
 
 @analyze_app.command("dagum")
@@ -162,7 +177,7 @@ def dagum_cmd(source: SourceArg, groups: Annotated[str | None, typer.Option(
     lines = [line, *_verdicts(lambda lang: dagum_verdict(row, lang))]
     lines += [f"[yellow]warning:[/] {w}" for w in result.warnings]
     _write(out, "dagum", {"dagum": frame, "groups": result.groups_frame(), "pairs": result.pairs_frame()},
-           lines, synthetic)
+           [*lines, *_scale_caveat(source)], synthetic)
 
 
 @analyze_app.command("gini")
@@ -174,7 +189,7 @@ def gini_cmd(source: SourceArg, out: OutOpt = DEFAULT_OUT, node: NodeOpt = None,
     data, synthetic = _runs().load_source(source)
     frame = gini(data, node=node, column=column, missing=missing).to_frame()
     year, row = _runs().last_row(frame)
-    _write(out, "gini", {"gini": frame}, [f"Gini{year}: {row['gini']:.4f}"], synthetic)
+    _write(out, "gini", {"gini": frame}, [f"Gini{year}: {row['gini']:.4f}", *_scale_caveat(source)], synthetic)
 
 
 @analyze_app.command("cv")
@@ -186,7 +201,8 @@ def cv_cmd(source: SourceArg, out: OutOpt = DEFAULT_OUT, node: NodeOpt = None, c
     data, synthetic = _runs().load_source(source)
     frame = coefficient_of_variation(data, ddof=ddof, node=node, column=column, missing=missing).to_frame()
     year, row = _runs().last_row(frame)
-    _write(out, "cv", {"cv": frame}, [f"CV{year}: {row['cv']:.4f} (std {row['std']:.4f}, mean {row['mean']:.4f})"],
+    _write(out, "cv", {"cv": frame}, [f"CV{year}: {row['cv']:.4f} (std {row['std']:.4f}, mean {row['mean']:.4f})",
+                                      *_scale_caveat(source)],
            synthetic)
 
 
@@ -242,7 +258,8 @@ def sigma_cmd(source: SourceArg, measure: Annotated[str, typer.Option(help="std 
     line = (f"σ ({measure}) {first['sigma']:.4f} → {last['sigma']:.4f}: slope {result.slope:+.4g} a year "
             f"(OLS trend on the year), p = {result.slope_p:.3g} — "
             f"{'converging' if result.converging else 'no significant σ convergence'}")
-    _write(out, "sigma", {"sigma": frame}, [line, *_verdicts(lambda lang: sigma_verdict(result, lang))],
+    _write(out, "sigma", {"sigma": frame}, [line, *_verdicts(lambda lang: sigma_verdict(result, lang)),
+                                            *_scale_caveat(source)],
            synthetic)
 
 
@@ -273,7 +290,7 @@ def beta_cmd(
             f"half-life {r.half_life:.1f} years")
     lines = [line, *_verdicts(lambda lang: beta_verdict(r, lang))]
     lines += [f"[yellow]caveat:[/] {c}" for c in r.caveats]
-    _write(out, "beta", {"beta": r.to_frame(), "coefficients": r.coefficients}, lines, synthetic)
+    _write(out, "beta", {"beta": r.to_frame(), "coefficients": r.coefficients}, [*lines, *_scale_caveat(source)], synthetic)
 
 
 @analyze_app.command("kde")

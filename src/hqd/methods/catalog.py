@@ -104,6 +104,11 @@ class Properties:
     ``needs_spread``: the method divides by an indicator's range or spread, so a constant indicator
     cannot be normalised.  ``moderate``: a normalisation with a form of its own for a moderate (适度)
     indicator scored by its distance to target (:func:`hqd.methods.normalize.moderate_minmax`).
+    ``scale``: the measurement scale a normalisation leaves the scores on — ``interval`` when its zero is
+    set by the sample (min-max: the worst region-year; z-score: the mean; goalposts: the lower goalpost),
+    ``ordinal`` for ranks, ``ratio`` when zero means none of the quantity (ratio to a base, vector, raw).
+    Ratio statistics (CV, Theil, Gini, growth rates, log-β) of an interval-scale index mostly measure
+    where its zero sits; the manifest records the scale and analyses of such an index carry a caveat.
     """
 
     noop: bool = False
@@ -116,6 +121,7 @@ class Properties:
     ranking: bool = False
     needs_spread: bool = False
     moderate: bool = False
+    scale: Literal["interval", "ordinal", "ratio"] = "ratio"
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ Truncate = Literal["both", "upper", "lower", "none"]
 
 _DIRECTION = Param(list, REQUIRED, "per-indicator direction, 1 (positive) or -1 (negative)", kind="data")
 _DRAWS_DIRECTION = {"direction": "framework.direction"}
-_SPREAD = Properties(needs_spread=True)
+_SPREAD = Properties(needs_spread=True, scale="interval")
 _LO = Param(float, 0.0, "lower end of the output range")
 _HI = Param(float, 1.0, "upper end of the output range")
 
@@ -55,7 +55,7 @@ def _check_range(lo: float, hi: float) -> None:
     "normalise",
     "minmax",
     draws=_DRAWS_DIRECTION,
-    properties=Properties(needs_spread=True, moderate=True),
+    properties=Properties(needs_spread=True, moderate=True, scale="interval"),
     direction=_DIRECTION,
     lo=_LO,
     hi=_HI,
@@ -179,6 +179,7 @@ def zscore(
 @register(
     "normalise",
     "goalposts",
+    properties=Properties(scale="interval"),
     draws={**_DRAWS_DIRECTION, "gmin": "framework.goalpost_min", "gmax": "framework.goalpost_max"},
     direction=_DIRECTION,
     gmin=Param(list, REQUIRED, "per-indicator lower goalpost (framework goalpost_min)", kind="data"),
@@ -310,7 +311,8 @@ def _ranks(x: ArrayLike, direction: ArrayLike) -> FloatArray:
     return np.asarray(rankdata(y, method="average", axis=-2, nan_policy="omit"), dtype=np.float64)
 
 
-@register("normalise", "rank", draws=_DRAWS_DIRECTION, properties=_SPREAD, direction=_DIRECTION)
+@register("normalise", "rank", draws=_DRAWS_DIRECTION, properties=Properties(needs_spread=True, scale="ordinal"),
+          direction=_DIRECTION)
 def rank(x: ArrayLike, direction: ArrayLike) -> FloatArray:
     """Rank of y = x·direction within its column: 1 = lowest (worst), ties get their average rank.
 
@@ -329,7 +331,8 @@ def rank(x: ArrayLike, direction: ArrayLike) -> FloatArray:
     return _ranks(x, direction)
 
 
-@register("normalise", "percentile_rank", draws=_DRAWS_DIRECTION, properties=_SPREAD,
+@register("normalise", "percentile_rank", draws=_DRAWS_DIRECTION,
+          properties=Properties(needs_spread=True, scale="ordinal"),
           direction=_DIRECTION)
 def percentile_rank(x: ArrayLike, direction: ArrayLike) -> FloatArray:
     """Percentile rank in [0, 1]: (rank − 1)/(n_j − 1), with average ranks of y = x·direction.

@@ -209,6 +209,11 @@ class _Builder:
                     "fastest", first=int(g["start_year"].iloc[0]), last=int(g["end_year"].iloc[0]),
                     fast=fmt.format(name=self.name(g["region"].iloc[0]), v=g["cagr_pct"].iloc[0]),
                     slow=fmt.format(name=self.name(g["region"].iloc[-1]), v=g["cagr_pct"].iloc[-1]))))
+                from hqd.analysis.verdicts import scale_caveat
+
+                caveat = scale_caveat(run.manifest.get("policies"), lang)  # growth from a near-zero base
+                if caveat:
+                    section.blocks.append(TextBlock(caveat, "note"))
         drivers = run.table("drivers.csv")
         if drivers is not None and not drivers.empty:
             mean = drivers.groupby("child", sort=False)["share_pct"].mean().sort_values(ascending=False)
@@ -439,9 +444,12 @@ class _Builder:
             section.blocks.append(TextBlock(self.t("theil_line", year=int(row["year"]), total=float(row["total"]),
                                                    between=float(row["between_share"]) * 100,
                                                    within=float(row["within_share"]) * 100)))
-            from hqd.analysis.verdicts import theil_verdict
+            from hqd.analysis.verdicts import scale_caveat, theil_verdict
 
             section.blocks.append(TextBlock(theil_verdict(row, lang)))
+            caveat = scale_caveat(run.manifest.get("policies"), lang)
+            if caveat:
+                section.blocks.append(TextBlock(caveat, "note"))
             section.blocks.append(self.chart("inequality", measure="theil"))
             section.blocks.append(TableBlock("theil", self.t("chart_inequality_theil"),
                                              theil[["year", "total", "within", "between", "within_share",
