@@ -124,7 +124,7 @@ VERDICTS: dict[str, dict[str, str]] = {
 #: Names that enter verdicts, in both languages (so Chinese sentences hold no English words).
 TERMS: dict[str, dict[str, str]] = {
     "minmax": {"zh": "极差", "en": "min-max"},
-    "zscore": {"zh": "标准差（Z值）", "en": "z-score"},
+    "zscore": {"zh": "标准差", "en": "z-score"},
     "goalposts": {"zh": "阈值（上下限）", "en": "goalpost"},
     "rank": {"zh": "排序", "en": "rank"},
     "percentile_rank": {"zh": "百分位排序", "en": "percentile-rank"},
