@@ -44,15 +44,19 @@ def test_a_folder_is_not_a_file_and_a_file_is_not_a_folder(tmp_path: Path) -> No
 
 def test_a_template_is_written_under_the_name_out_gives_or_refused(tmp_path: Path) -> None:
     with pytest.raises(HqdError) as raised:
-        template_file("framework", tmp_path / "fw.csv")
+        template_file("framework", tmp_path / "fw.txt")
     assert raised.value.codes == ["unsupported_output"] and "fw.xlsx" in raised.value.problems[0].message
+    assert template_file("framework", tmp_path / "fw.csv") == tmp_path / "fw.csv"
     assert template_file("recipe", tmp_path / "r.yml") == tmp_path / "r.yml"
 
 
 def test_cli_template_never_writes_a_name_other_than_out(tmp_path: Path) -> None:
-    done = hqd("template", "framework", "--out", str(tmp_path / "fw.csv"))
+    done = hqd("template", "framework", "--out", str(tmp_path / "fw.json"))
     assert done.returncode == 2 and "unsupported_output" in done.stderr and "Traceback" not in done.stderr
-    assert list(tmp_path.iterdir()) == []  # neither fw.csv nor a silent fw.xlsx
+    assert list(tmp_path.iterdir()) == []  # neither fw.json nor a silent fw.xlsx
+    done = hqd("template", "framework", "--out", str(tmp_path / "fw.csv"))
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["fw.csv"]  # what --out names, as CSV
     done = hqd("template", "framework", "--out", str(tmp_path / "made" / "fw.xlsx"))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "made" / "fw.xlsx").is_file()

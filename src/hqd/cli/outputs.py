@@ -14,7 +14,7 @@ from pathlib import Path
 from hqd.errors import HqdError, Problem
 
 # The file types `hqd template KIND --out FILE` writes (io.templates): KIND -> suffixes.
-TEMPLATE_SUFFIXES = {"framework": (".xlsx",), "data": (".xlsx",), "recipe": (".yaml", ".yml")}
+TEMPLATE_SUFFIXES = {"framework": (".xlsx", ".csv"), "data": (".xlsx", ".csv"), "recipe": (".yaml", ".yml")}
 
 
 def _refuse(path: Path, message: str, option: str) -> HqdError:
