@@ -72,3 +72,24 @@ def test_contribution_is_score_times_effective_weight(scope: str) -> None:
     eff = result.weights.drop_duplicates("node").set_index("node")["effective_weight"]
     eff["I"] = 1.0
     np.testing.assert_allclose(frame["contribution"], frame["score"] * frame["node"].map(eff).astype(float))
+
+
+def test_a_topsis_index_gets_its_growth_sentence_and_says_why_no_drivers(tmp_path: Path) -> None:
+    """#19 item 9: a TOPSIS run wrote an empty narrative.md; the sentence now gives the growth and says why no
+    drivers are named.  An unknown region is a located error, not a bare KeyError (#19 item 8)."""
+    import hqd
+    from hqd.datasets.jjj import write_demo_inputs
+    from hqd.errors import HqdError
+
+    paths = write_demo_inputs(tmp_path / "in")
+    recipe = tmp_path / "topsis.yaml"
+    recipe.write_text("impute: {method: nocb}\nnormalise: {method: minmax}\nweight: {method: entropy, shift: 0.0001}\n"
+                      "aggregate: {method: arithmetic, by_level: {0: {method: topsis, over: leaves}}}\n",
+                      encoding="utf-8")
+    result = hqd.run(paths["framework"], paths["data"], recipe, regions=paths["regions"])
+    zh = result.narrative("110000", lang="zh")
+    assert "北京" in zh and "年均" in zh and "未列出推动力" in zh
+    assert "no drivers are named" in result.narrative("110000", lang="en")
+    with pytest.raises(HqdError) as caught:
+        result.narrative("北京")
+    assert caught.value.codes == ["unknown_region"]

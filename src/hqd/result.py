@@ -440,8 +440,18 @@ class Result:
         Drivers are the ``n_drivers`` children with the largest positive contribution share; the laggard
         is the child with the smallest share.
         """
-        g = self.growth(start, end).set_index("region").loc[region]
-        d = self.drivers(start, end)
+        growth = self.growth(start, end).set_index("region")
+        if region not in growth.index:
+            raise HqdError([Problem("unknown_region", f"no region {region!r} in this result (give its code; "
+                                    f"regions: {', '.join(map(str, growth.index[:20]))})", region=str(region))])
+        g = growth.loc[region]
+        undecomposed = False
+        try:
+            d = self.drivers(start, end)
+        except HqdError as error:  # e.g. a TOPSIS index: no exact split into dimension contributions
+            if "not_decomposable" not in error.codes:
+                raise
+            d, undecomposed = pd.DataFrame(columns=["region", "child", "share_pct"]), True
         d = d[d["region"] == region].sort_values("share_pct", ascending=False)
         positive = d[d["share_pct"] > 0]
         top = positive.head(n_drivers)["child"].tolist()
@@ -459,6 +469,8 @@ class Result:
                 text += f"；{dims}是主要推动力"
             if laggard is not None:
                 text += f"，{self.framework.name(laggard, 'zh')}的推动作用有待进一步发挥"
+            if undecomposed:
+                text += "（该指数的聚合方法不能把变化分解到各维度，故未列出推动力）"
             return text + "。"
         dims = " and ".join(self.framework.name(c, "en").lower() for c in top)
         sign = "+" if g["total_growth_pct"] >= 0 else "−"
@@ -469,6 +481,8 @@ class Result:
             text += f"; {dims} drove it"
         if laggard is not None:
             text += f", {self.framework.name(laggard, 'en').lower()} lagged"
+        if undecomposed:
+            text += " (this index's aggregation does not split its change into dimensions, so no drivers are named)"
         return text + "."
 
     def region_name(self, region: str, lang: str = "zh") -> str:
