@@ -3,6 +3,8 @@ the partial sums kept as each node's ``contribution`` (issue #13 item 1)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
