@@ -149,15 +149,19 @@ def validate(
 @app.command()
 def methods() -> None:
     """List every registered method with its one-line description."""
+    from hqd.cli import messages
     from hqd.methods import catalog
+    from hqd.methods.labels import label
 
-    table = Table(title="HQD methods (the names used in recipes, the CLI and the API)")
-    table.add_column("step")
-    table.add_column("method")
-    table.add_column("description")
-    table.add_column("parameters")
+    zh = messages.language() == "zh"
+    table = Table(title="HQD 方法（配方、命令行和接口中使用的名称）" if zh
+                  else "HQD methods (the names used in recipes, the CLI and the API)")
+    for column in (("步骤", "方法", "中文名称", "说明", "参数") if zh
+                   else ("step", "method", "中文名称", "description", "parameters")):
+        table.add_column(column)
     for method in catalog.all_methods():
-        table.add_row(method.family, method.name, method.doc, ", ".join(method.options))
+        name_zh, text_zh = label(method.family, method.name, "zh")
+        table.add_row(method.family, method.name, name_zh, text_zh if zh else method.doc, ", ".join(method.options))
     console.print(table)
 
 

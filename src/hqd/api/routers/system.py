@@ -51,10 +51,13 @@ def methods(_who: Reader, step: str | None = Query(None, description="only this 
 
     import hqd.methods  # noqa: F401  (registers every method)
     from hqd.methods import catalog
+    from hqd.methods.labels import label
 
     items: list[dict[str, Any]] = []
     for method in catalog.all_methods():
-        items.append({"step": method.family, "name": method.name, "doc": method.doc,
+        name_zh, doc_zh = label(method.family, method.name, "zh")
+        items.append({"step": method.family, "name": method.name, "doc": method.doc, "name_zh": name_zh,
+                      "doc_zh": doc_zh,
                       "params": [_param(k, p) for k, p in {**method.params, **method.keys}.items()],
                       "draws": dict(method.draws), "properties": dataclasses.asdict(method.properties)})
     if step is not None:
