@@ -17,7 +17,7 @@ from hqd.report.rundata import read_table
 
 pytest_plugins = ["report_fixtures"]
 
-EXPECTED = {"ranking", "trend", "radar", "drivers", "grades", "map_points", "choropleth", "coupling", "inequality", "convergence",
+EXPECTED = {"ranking", "trend", "radar", "drivers", "grades", "map_points", "choropleth", "lisa_map", "coupling", "inequality", "convergence",
             "moran_scatter", "obstacles", "rank_bands", "sensitivity"}
 
 
@@ -145,6 +145,21 @@ def test_choropleth_classes_are_mapclassifys(demo_run: Path, scheme: str, classi
     pieces = option["visualMap"]["pieces"]
     assert len(pieces) == 4 and "gt" not in pieces[0] and "lte" not in pieces[-1]  # open ends: nothing falls out
     assert "审图号" in option["title"]["subtext"]
+
+
+def test_lisa_map_colours_each_region_by_its_cluster(demo_run: Path) -> None:
+    lisa = read_table(demo_run / "analysis" / "jjj_lisa.csv")
+    last = lisa[lisa["year"] == lisa["year"].max()]
+    option = build_chart("lisa_map", demo_run, lang="en")
+    keys = ["HH", "LH", "LL", "HL", "ns"]
+    drawn = {d["name"]: keys[d["value"]] for d in option["series"][0]["data"]}
+    names = option["series"][0]["nameMap"]
+    expected = {names[str(r)]: (c if c in keys[:4] else "ns") for r, c in zip(last["region"], last["cluster"], strict=True)}
+    assert drawn == expected
+    assert {p["value"] for p in option["visualMap"]["pieces"]} == {keys.index(v) for v in expected.values()}
+    with pytest.raises(HqdError) as caught:
+        build_chart("lisa_map", demo_run, year="1990")
+    assert caught.value.codes == ["invalid_parameter"]
 
 
 def test_choropleth_schemes_are_the_classifiers() -> None:

@@ -493,6 +493,57 @@ def choropleth(run: RunData, lang: str, year: int | None, node: str | None, sche
     return option
 
 
+_LISA_COLOURS = {"HH": "#c23531", "LH": "#91c7ae", "LL": "#2f4554", "HL": "#d48265", "ns": "#e0e0e0"}
+
+
+def lisa_map(run: RunData, lang: str, year: int | None) -> dict[str, Any]:
+    """The regions as filled polygons coloured by their significant LISA cluster (HH, LH, LL, HL) or "not
+    significant", one year, from ``analysis/jjj_lisa.csv`` (``hqd analyze jjj`` / ``hqd analyze lisa``) and the
+    bundled boundaries (:mod:`hqd.datasets.boundaries`)."""
+    from hqd.datasets import boundaries
+
+    lisa = run.analysis("lisa")
+    if lisa is None or lisa.empty:
+        raise missing_input(run.file("analysis/jjj_lisa.csv"), "the LISA map")
+    problems = Problems()
+    years = sorted(int(y) for y in lisa["year"].unique())
+    year = years[-1] if year is None else int(year)
+    if year not in years:
+        problems.error("invalid_parameter", f"year {year} is not in the LISA table ({years[0]}–{years[-1]})",
+                       column="year")
+    problems.raise_if_errors()
+    rows = lisa[lisa["year"] == year]
+    codes = [str(r) for r in rows["region"]]
+    shapes = boundaries.for_regions(codes)
+    if shapes is None or not shapes.codes:
+        raise HqdError([Problem("missing_input", "no boundaries for the run's regions: install hqd[maps]",
+                                file=str(run.file("scores.csv")))])
+    keys = ["HH", "LH", "LL", "HL", "ns"]
+    label = {k: t(f"quadrant_{k}", lang) for k in keys[:4]} | {"ns": t("web_not_significant", lang)}
+    names = {code: run.region_name(code, lang) for code in shapes.codes}
+    data = []
+    for code, cluster in zip(codes, rows["cluster"].astype(str), strict=True):
+        if code in names:
+            key = cluster if cluster in keys[:4] else "ns"
+            data.append({"name": names[code], "value": keys.index(key), "cluster": key})
+    present = sorted({d["value"] for d in data})
+    option = _base(run, lang, t("web_lisa_title", lang, year=year),
+                   t("web_lisa_significant", lang) + " · " + shapes.notice(lang))
+    option["title"]["subtextStyle"] = {"width": 520, "overflow": "break", "fontSize": 10}
+    key = "hqd-" + hashlib.sha1(",".join(shapes.codes).encode()).hexdigest()[:10]
+    option.update({
+        "hqdMaps": {key: shapes.geojson},
+        "visualMap": {"type": "piecewise", "left": 0, "bottom": 10, "orient": "vertical",
+                      "pieces": [{"value": v, "label": label[keys[v]], "color": _LISA_COLOURS[keys[v]]}
+                                 for v in present]},
+        "series": [{"type": "map", "map": key, "nameProperty": "code", "nameMap": names, "roam": False,
+                    "top": 70, "bottom": 10, "data": data, "name": t("web_lisa", lang),
+                    "label": {"show": len(names) <= 40, "fontSize": 10},
+                    "itemStyle": {"borderColor": "#555", "borderWidth": 0.6, "areaColor": "#f0f0f0"}}],
+    })
+    return option
+
+
 def coupling(run: RunData, lang: str, variant: str, scope: str) -> dict[str, Any]:
     suffix = "" if variant == "standard" else "_corrected"
     if scope == "jjj":
@@ -760,6 +811,8 @@ CHARTS: dict[str, ChartSpec] = {spec.name: spec for spec in (
                ChartParam("geojson", str, None, "GeoJSON of the regions (default: the bundled boundaries, "
                                                 "hqd[maps])"), _ID_FIELD),
               ("scores.csv",), choropleth),
+    ChartSpec("lisa_map", "Regions as filled polygons coloured by their significant LISA cluster, one year.",
+              (_YEAR,), ("analysis/jjj_lisa.csv",), lisa_map),
     ChartSpec("coupling", "Coupling coordination degree D over the years (per region, or C/T/D of Jing-Jin-Ji).",
               (ChartParam("variant", str, "standard", "coupling degree variant", ("standard", "corrected")),
                ChartParam("scope", str, "dimensions", "dimensions of each region, or the three provinces (jjj)",

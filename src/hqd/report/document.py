@@ -514,6 +514,10 @@ class _Builder:
                                              digits={"year": 0, "I": 4, "EI": 4, "z_norm": 3, "p_norm": 4,
                                                      "p_sim": 3}))
         section.blocks.append(self.chart("moran_scatter"))
+        from hqd.datasets.boundaries import for_regions
+
+        if run.analysis("lisa") is not None and for_regions(run.regions) is not None:
+            section.blocks.append(self.chart("lisa_map"))
         # obstacles
         section.blocks.append(TextBlock(self.t("sub_obstacles"), "h3"))
         obstacles = run.analysis("obstacles_dimensions")
