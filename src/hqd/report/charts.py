@@ -526,7 +526,7 @@ def lisa_map(run: RunData, lang: str, year: int | None) -> dict[str, Any]:
         if code in names:
             key = cluster if cluster in keys[:4] else "ns"
             data.append({"name": names[code], "value": keys.index(key), "cluster": key})
-    present = sorted({d["value"] for d in data})
+    present = sorted({int(d["value"]) for d in data})
     option = _base(run, lang, t("web_lisa_title", lang, year=year),
                    t("web_lisa_significant", lang) + " · " + shapes.notice(lang))
     option["title"]["subtextStyle"] = {"width": 520, "overflow": "break", "fontSize": 10}
