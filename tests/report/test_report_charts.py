@@ -147,6 +147,19 @@ def test_choropleth_classes_are_mapclassifys(demo_run: Path, scheme: str, classi
     assert "审图号" in option["title"]["subtext"]
 
 
+def test_change_map_draws_score_differences(demo_run: Path) -> None:
+    scores = pd.read_csv(demo_run / "scores.csv", dtype={"region": str})
+    index = scores[scores["level"] == 0].pivot_table(index="region", columns="year", values="score")
+    option = build_chart("choropleth", demo_run, lang="en", base_year="2012", year="2022")
+    names = option["series"][0]["nameMap"]
+    drawn = {d["name"]: d["value"] for d in option["series"][0]["data"]}
+    assert drawn == pytest.approx({names[r]: index.at[r, 2022] - index.at[r, 2012] for r in index.index}, abs=1e-6)
+    assert "change 2012–2022" in option["title"]["text"]
+    with pytest.raises(HqdError) as caught:
+        build_chart("choropleth", demo_run, base_year="2030")
+    assert caught.value.codes == ["invalid_parameter"]
+
+
 def test_lisa_map_colours_each_region_by_its_cluster(demo_run: Path) -> None:
     lisa = read_table(demo_run / "analysis" / "jjj_lisa.csv")
     last = lisa[lisa["year"] == lisa["year"].max()]

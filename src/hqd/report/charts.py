@@ -424,7 +424,8 @@ def map_classes(codes: list[str], values: np.ndarray, scheme: str, k: int,
 
 
 def choropleth(run: RunData, lang: str, year: int | None, node: str | None, scheme: str, k: int,
-               cuts: list[str] | None, geojson: str | None, id_field: str) -> dict[str, Any]:
+               cuts: list[str] | None, geojson: str | None, id_field: str,
+               base_year: int | None = None) -> dict[str, Any]:
     """Regions as filled polygons classed by ``scheme`` (the class table in the legend).
 
     Boundaries: the user's GeoJSON (``geojson``, features keyed by ``id_field``) or the bundled ones
@@ -443,9 +444,15 @@ def choropleth(run: RunData, lang: str, year: int | None, node: str | None, sche
             cut_values = [float(c) for c in cuts]
         except ValueError:
             problems.error("invalid_parameter", f"cuts must be numbers; got {cuts!r}", column="cuts")
+    if base_year is not None and (int(base_year) not in run.years or int(base_year) >= year):
+        problems.error("invalid_parameter", f"base_year must be a year of the run before {year}; got {base_year}",
+                       column="base_year")
     problems.raise_if_errors()
-    frame = run.node_scores(node)
-    frame = frame[frame["year"] == year]
+    scores = run.node_scores(node)
+    frame = scores[scores["year"] == year]
+    if base_year is not None:  # the change between two years, in score points
+        base = scores[scores["year"] == int(base_year)].set_index("region")["score"]
+        frame = frame.assign(score=frame["score"].to_numpy() - base.reindex(frame["region"]).to_numpy())
     codes = [str(r) for r in frame["region"]]
     shapes = (boundaries.from_geojson(geojson, id_field, codes) if geojson else boundaries.for_regions(codes))
     if shapes is None or not shapes.codes:
@@ -477,7 +484,9 @@ def choropleth(run: RunData, lang: str, year: int | None, node: str | None, sche
     if unmatched:
         shown = ("、" if lang == "zh" else ", ").join(run.region_names(unmatched[:8], lang))
         sub += " · " + t("chart_map_unmatched", lang, regions=shown + ("…" if len(unmatched) > 8 else ""))
-    option = _base(run, lang, t("chart_choropleth", lang, year=year, node=run.node_name(node, lang)), sub)
+    title = (t("chart_choropleth_change", lang, first=base_year, year=year, node=run.node_name(node, lang))
+             if base_year is not None else t("chart_choropleth", lang, year=year, node=run.node_name(node, lang)))
+    option = _base(run, lang, title, sub)
     option["title"]["subtextStyle"] = {"width": 520, "overflow": "break", "fontSize": 10}
     option.update({
         "hqdMaps": {key: shapes.geojson},
@@ -809,7 +818,8 @@ CHARTS: dict[str, ChartSpec] = {spec.name: spec for spec in (
                ChartParam("k", int, 5, "number of classes"),
                ChartParam("cuts", list, None, "upper class bounds for scheme user_defined, comma-separated"),
                ChartParam("geojson", str, None, "GeoJSON of the regions (default: the bundled boundaries, "
-                                                "hqd[maps])"), _ID_FIELD),
+                                                "hqd[maps])"), _ID_FIELD,
+               ChartParam("base_year", int, None, "map the change since this year (score points) instead")),
               ("scores.csv",), choropleth),
     ChartSpec("lisa_map", "Regions as filled polygons coloured by their significant LISA cluster, one year.",
               (_YEAR,), ("analysis/jjj_lisa.csv",), lisa_map),

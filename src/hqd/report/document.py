@@ -290,6 +290,8 @@ class _Builder:
 
         if for_regions(run.regions) is not None:  # filled polygons, natural-breaks classes
             section.blocks.append(self.chart("choropleth"))
+            if self.first < self.last:  # and where the index moved most (score points: no near-zero base)
+                section.blocks.append(self.chart("choropleth", base_year=self.first))
         else:
             placed = set(centres(run, None, "adcode")["code"]) & set(run.regions)
             if len(placed) * 2 >= len(run.regions):

@@ -150,6 +150,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chart_map": {"zh": "{year}年{node}空间分布（地区中心点）", "en": "{node} {year} (regions at their centres)"},
     "chart_map_note": {"zh": "点位为城市中心坐标，非行政边界", "en": "points are city centres, not boundaries"},
     "chart_choropleth": {"zh": "{year}年{node}空间分布", "en": "{node} {year}"},
+    "chart_choropleth_change": {"zh": "{first}—{year}年{node}变化（得分差值）", "en": "{node}: change {first}–{year} (score points)"},
     "chart_choropleth_scheme": {"zh": "分级：{scheme}，{k}级", "en": "classes: {scheme}, {k}"},
     "chart_map_unmatched": {"zh": "无边界：{regions}", "en": "no boundary: {regions}"},
     "scheme_natural_breaks": {"zh": "自然断点法（Jenks–Fisher）", "en": "natural breaks (Jenks–Fisher)"},
