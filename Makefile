@@ -45,7 +45,7 @@ pytest-typer-min: install-test
 	$(BIN)/uv pip install -q --python $(TYPER_MIN)/bin/python --no-deps -e .
 	$(TYPER_MIN)/bin/python -m pytest -q -p no:cacheprovider tests/cli/test_main.py
 
-test: lint typecheck pytest pytest-typer-min
+test: lint typecheck pytest-typer-min pytest  # the full suite last: its summary closes the output
 
 # Re-pin constraints.txt from the current .venv (after changing pyproject.toml and testing).
 constraints: install-test
