@@ -7,6 +7,8 @@ Excel's quote prefix, so a region or indicator named ``=HYPERLINK(…)`` shows a
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -93,6 +95,11 @@ def write_workbook(path: str | Path, sheets: Mapping[str, pd.DataFrame], *, bili
     return path
 
 
+#: Characters an .xlsx cell cannot hold (openpyxl raises IllegalCharacterError): control characters other
+#: than tab and line breaks.  They are written as U+FFFD so that one bad name cannot break a workbook.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _put(sheet: Any, row: int, col: int, value: Any) -> Any:
     cell = sheet.cell(row=row, column=col)
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
@@ -100,13 +107,15 @@ def _put(sheet: Any, row: int, col: int, value: Any) -> Any:
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, str):
-        cell.value = value
+        cell.value = _ILLEGAL.sub("\ufffd", value)
         cell.data_type = "s"  # never a formula, whatever the text starts with
         if value.startswith(_DANGEROUS):
             cell.quotePrefix = True
         return cell
     if not isinstance(value, int | float | bool):
         value = str(value)
+    if isinstance(value, str):
+        value = _ILLEGAL.sub("\ufffd", value)
     cell.value = value
     return cell
 
