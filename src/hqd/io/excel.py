@@ -8,7 +8,6 @@ Excel's quote prefix, so a region or indicator named ``=HYPERLINK(…)`` shows a
 from __future__ import annotations
 
 import re
-
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
