@@ -200,3 +200,12 @@ def test_catalogue_problems_are_located_in_the_spec_file(demo: Inputs, tmp_path:
     assert (problem.code, problem.file, problem.row, problem.column) == ("invalid_parameter", str(path), 2,
                                                                           "input 'normalise', alternative "
                                                                           "'zscore(sd=x)'")
+
+
+def test_a_spec_with_yaml_aliases_is_refused(tmp_path: Path) -> None:
+    """The uncertainty spec goes through the same safe YAML loader as frameworks and recipes (#20)."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("a: &x [1, 2]\ninputs:\n  - {type: weight_noise, noise: 0.2, levels: *x}\n", encoding="utf-8")
+    with pytest.raises(HqdError) as caught:
+        load_spec(spec, None, None)  # type: ignore[arg-type]  (refused before the framework is needed)
+    assert caught.value.codes == ["yaml_alias"]

@@ -176,9 +176,11 @@ def load_spec(
         source = str(path)
         if not path.exists():
             raise HqdError([Problem("file_not_found", f"uncertainty spec not found: {path}", file=source)])
+        from hqd.safeyaml import load_yaml
+
+        data = load_yaml(path) or {}  # size cap, no aliases, located errors (as frameworks and recipes)
         text = path.read_text(encoding="utf-8-sig")
         try:
-            data = yaml.safe_load(text) or {}
             lines = _input_lines(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
