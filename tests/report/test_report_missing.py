@@ -80,6 +80,6 @@ def test_regions_outside_the_demo_get_their_boundaries(demo_run: Path, tmp_path:
     scores = scores[scores["region"].isin(["110000", "120000", *recode])].replace({"region": recode})
     scores.to_csv(run / "scores.csv", index=False)
     report = build_document(run, lang="en")
-    (chart,) = [c for c in report.charts() if c.name == "choropleth"]
+    chart = next(c for c in report.charts() if c.name == "choropleth")  # the year's map (then the change map)
     (shapes,) = chart.option["hqdMaps"].values()
     assert {f["properties"]["code"] for f in shapes["features"]} == {"110000", "120000", *recode.values()}
