@@ -423,6 +423,24 @@ def map_classes(codes: list[str], values: np.ndarray, scheme: str, k: int,
     return found.table[["lower", "upper", "count"]].reset_index(drop=True)
 
 
+def _polygon_map(option: dict[str, Any], shapes: Any, names: dict[str, str], data: list[dict[str, Any]],
+                 name: str, visual_map: dict[str, Any]) -> dict[str, Any]:
+    """Put a filled-polygon map on ``option``: the boundaries under ``hqdMaps`` (registered by the drawing
+    code under a name derived from their codes), the piecewise ``visual_map`` and one map series keyed by
+    ``properties.code``, shown under the regions' ``names``."""
+    key = "hqd-" + hashlib.sha1(",".join(shapes.codes).encode()).hexdigest()[:10]
+    option["title"]["subtextStyle"] = {"width": 520, "overflow": "break", "fontSize": 10}
+    option.update({
+        "hqdMaps": {key: shapes.geojson},
+        "visualMap": {"type": "piecewise", "left": 0, "bottom": 10, "orient": "vertical", **visual_map},
+        "series": [{"type": "map", "map": key, "nameProperty": "code", "nameMap": names, "roam": False,
+                    "top": 70, "bottom": 10, "data": data, "name": name,
+                    "label": {"show": len(names) <= 40, "fontSize": 10},
+                    "itemStyle": {"borderColor": "#555", "borderWidth": 0.6, "areaColor": "#f0f0f0"}}],
+    })
+    return option
+
+
 def choropleth(run: RunData, lang: str, year: int | None, node: str | None, scheme: str, k: int,
                cuts: list[str] | None, geojson: str | None, id_field: str,
                base_year: int | None = None) -> dict[str, Any]:
@@ -477,7 +495,6 @@ def choropleth(run: RunData, lang: str, year: int | None, node: str | None, sche
         pieces.append(piece)
     names = {code: run.region_name(code, lang) for code in shapes.codes}
     data = [{"name": names[str(r)], "value": _r(v, 6)} for r, v in zip(drawn["region"], values, strict=True)]
-    key = "hqd-" + hashlib.sha1(",".join(shapes.codes).encode()).hexdigest()[:10]
     unmatched = [c for c in codes if c not in names]
     sub = shapes.notice(lang) + " · " + t("chart_choropleth_scheme", lang, scheme=t(f"scheme_{scheme}", lang),
                                              k=len(classes))
@@ -486,19 +503,10 @@ def choropleth(run: RunData, lang: str, year: int | None, node: str | None, sche
         sub += " · " + t("chart_map_unmatched", lang, regions=shown + ("…" if len(unmatched) > 8 else ""))
     title = (t("chart_choropleth_change", lang, first=base_year, year=year, node=run.node_name(node, lang))
              if base_year is not None else t("chart_choropleth", lang, year=year, node=run.node_name(node, lang)))
-    option = _base(run, lang, title, sub)
-    option["title"]["subtextStyle"] = {"width": 520, "overflow": "break", "fontSize": 10}
-    option.update({
-        "hqdMaps": {key: shapes.geojson},
-        "hqdClasses": classes.round(6).to_dict("records"),
-        "visualMap": {"type": "piecewise", "pieces": pieces, "left": 0, "bottom": 10, "orient": "vertical",
-                      "itemWidth": 14, "itemHeight": 10, "textStyle": {"fontSize": 11}},
-        "series": [{"type": "map", "map": key, "nameProperty": "code", "nameMap": names, "roam": False,
-                    "top": 70, "bottom": 10, "data": data, "name": run.node_name(node, lang),
-                    "label": {"show": len(names) <= 40, "fontSize": 10},
-                    "itemStyle": {"borderColor": "#555", "borderWidth": 0.6, "areaColor": "#f0f0f0"},
-                    "emphasis": {"label": {"show": True}}}],
-    })
+    option = _polygon_map(_base(run, lang, title, sub), shapes, names, data, run.node_name(node, lang),
+                          {"pieces": pieces, "itemWidth": 14, "itemHeight": 10, "textStyle": {"fontSize": 11}})
+    option["hqdClasses"] = classes.round(6).to_dict("records")
+    option["series"][0]["emphasis"] = {"label": {"show": True}}
     return option
 
 
@@ -538,19 +546,8 @@ def lisa_map(run: RunData, lang: str, year: int | None) -> dict[str, Any]:
     present = sorted({int(d["value"]) for d in data})
     option = _base(run, lang, t("web_lisa_title", lang, year=year),
                    t("web_lisa_significant", lang) + " · " + shapes.notice(lang))
-    option["title"]["subtextStyle"] = {"width": 520, "overflow": "break", "fontSize": 10}
-    key = "hqd-" + hashlib.sha1(",".join(shapes.codes).encode()).hexdigest()[:10]
-    option.update({
-        "hqdMaps": {key: shapes.geojson},
-        "visualMap": {"type": "piecewise", "left": 0, "bottom": 10, "orient": "vertical",
-                      "pieces": [{"value": v, "label": label[keys[v]], "color": _LISA_COLOURS[keys[v]]}
-                                 for v in present]},
-        "series": [{"type": "map", "map": key, "nameProperty": "code", "nameMap": names, "roam": False,
-                    "top": 70, "bottom": 10, "data": data, "name": t("web_lisa", lang),
-                    "label": {"show": len(names) <= 40, "fontSize": 10},
-                    "itemStyle": {"borderColor": "#555", "borderWidth": 0.6, "areaColor": "#f0f0f0"}}],
-    })
-    return option
+    pieces = [{"value": v, "label": label[keys[v]], "color": _LISA_COLOURS[keys[v]]} for v in present]
+    return _polygon_map(option, shapes, names, data, t("web_lisa", lang), {"pieces": pieces})
 
 
 def coupling(run: RunData, lang: str, variant: str, scope: str) -> dict[str, Any]:
