@@ -30,39 +30,39 @@ VERDICTS: dict[str, dict[str, str]] = {
     },
     # ---- Moran's I
     "verdict_moran_positive": {
-        "zh": "{year}年存在显著的空间正相关（Moran's I = {I}，p = {p}）。",
-        "en": "{year}: significant positive spatial autocorrelation (Moran's I = {I}, p = {p}).",
+        "zh": "{year}年存在显著的空间正相关（Moran's I = {I}，p {p}）。",
+        "en": "{year}: significant positive spatial autocorrelation (Moran's I = {I}, p {p}).",
     },
     "verdict_moran_negative": {
-        "zh": "{year}年存在显著的空间负相关（Moran's I = {I}，p = {p}）。",
-        "en": "{year}: significant negative spatial autocorrelation (Moran's I = {I}, p = {p}).",
+        "zh": "{year}年存在显著的空间负相关（Moran's I = {I}，p {p}）。",
+        "en": "{year}: significant negative spatial autocorrelation (Moran's I = {I}, p {p}).",
     },
     "verdict_moran_none": {
-        "zh": "{year}年不存在显著的空间自相关（Moran's I = {I}，p = {p}）。",
-        "en": "{year}: no significant spatial autocorrelation (Moran's I = {I}, p = {p}).",
+        "zh": "{year}年不存在显著的空间自相关（Moran's I = {I}，p {p}）。",
+        "en": "{year}: no significant spatial autocorrelation (Moran's I = {I}, p {p}).",
     },
     # ---- β convergence
     "verdict_beta_converging": {
-        "zh": "存在{kind}β收敛（β = {beta}，p = {p}，{errors}），收敛速度 {speed}/年，半衰期 {half_life} 年。",
-        "en": "{kind} β convergence (β = {beta}, p = {p}, {errors}): speed {speed} a year, half-life {half_life} years.",
+        "zh": "存在{kind}β收敛（β = {beta}，p {p}，{errors}），收敛速度 {speed}/年，半衰期 {half_life} 年。",
+        "en": "{kind} β convergence (β = {beta}, p {p}, {errors}): speed {speed} a year, half-life {half_life} years.",
     },
     "verdict_beta_none": {
-        "zh": "不存在显著的{kind}β收敛（β = {beta}，p = {p}，{errors}）。",
-        "en": "No significant {kind} β convergence (β = {beta}, p = {p}, {errors}).",
+        "zh": "不存在显著的{kind}β收敛（β = {beta}，p {p}，{errors}）。",
+        "en": "No significant {kind} β convergence (β = {beta}, p {p}, {errors}).",
     },
     # ---- σ convergence
     "verdict_sigma_narrowing": {
-        "zh": "区域差异显著缩小，存在σ收敛（{measure}由 {first} 降至 {last}，趋势斜率 {slope}/年，p = {p}）。",
+        "zh": "区域差异显著缩小，存在σ收敛（{measure}由 {first} 降至 {last}，趋势斜率 {slope}/年，p {p}）。",
         "en": "Regional disparity narrowed significantly: σ convergence ({measure} {first} → {last}, "
-        "trend {slope} a year, p = {p}).",
+        "trend {slope} a year, p {p}).",
     },
     "verdict_sigma_widening": {
-        "zh": "区域差异显著扩大（{measure}由 {first} 升至 {last}，趋势斜率 {slope}/年，p = {p}）。",
-        "en": "Regional disparity widened significantly ({measure} {first} → {last}, trend {slope} a year, p = {p}).",
+        "zh": "区域差异显著扩大（{measure}由 {first} 升至 {last}，趋势斜率 {slope}/年，p {p}）。",
+        "en": "Regional disparity widened significantly ({measure} {first} → {last}, trend {slope} a year, p {p}).",
     },
     "verdict_sigma_flat": {
-        "zh": "区域差异无显著变化（{measure}由 {first} 变为 {last}，趋势斜率 {slope}/年，p = {p}）。",
-        "en": "No significant change in regional disparity ({measure} {first} → {last}, trend {slope} a year, p = {p}).",
+        "zh": "区域差异无显著变化（{measure}由 {first} 变为 {last}，趋势斜率 {slope}/年，p {p}）。",
+        "en": "No significant change in regional disparity ({measure} {first} → {last}, trend {slope} a year, p {p}).",
     },
     # ---- Theil / Dagum
     "verdict_theil_source": {
@@ -99,25 +99,25 @@ VERDICTS: dict[str, dict[str, str]] = {
     },
     # ---- threshold
     "verdict_threshold_yes": {
-        "zh": "存在显著的门槛效应（F = {F}，自助法 p = {p}）。",
-        "en": "The threshold effect is significant (F = {F}, bootstrap p = {p}).",
+        "zh": "存在显著的门槛效应（F = {F}，自助法 p {p}）。",
+        "en": "The threshold effect is significant (F = {F}, bootstrap p {p}).",
     },
     "verdict_threshold_no": {
-        "zh": "不存在显著的门槛效应（F = {F}，自助法 p = {p}）。",
-        "en": "No significant threshold effect (F = {F}, bootstrap p = {p}).",
+        "zh": "不存在显著的门槛效应（F = {F}，自助法 p {p}）。",
+        "en": "No significant threshold effect (F = {F}, bootstrap p {p}).",
     },
     # ---- spatial regression
     "verdict_spillover_positive": {
-        "zh": "{variable}存在显著的正向空间溢出效应（间接效应 {effect}，p = {p}）。",
-        "en": "{variable} has a significant positive spatial spillover (indirect effect {effect}, p = {p}).",
+        "zh": "{variable}存在显著的正向空间溢出效应（间接效应 {effect}，p {p}）。",
+        "en": "{variable} has a significant positive spatial spillover (indirect effect {effect}, p {p}).",
     },
     "verdict_spillover_negative": {
-        "zh": "{variable}存在显著的负向空间溢出效应（间接效应 {effect}，p = {p}）。",
-        "en": "{variable} has a significant negative spatial spillover (indirect effect {effect}, p = {p}).",
+        "zh": "{variable}存在显著的负向空间溢出效应（间接效应 {effect}，p {p}）。",
+        "en": "{variable} has a significant negative spatial spillover (indirect effect {effect}, p {p}).",
     },
     "verdict_spillover_none": {
-        "zh": "{variable}不存在显著的空间溢出效应（间接效应 {effect}，p = {p}）。",
-        "en": "{variable} has no significant spatial spillover (indirect effect {effect}, p = {p}).",
+        "zh": "{variable}不存在显著的空间溢出效应（间接效应 {effect}，p {p}）。",
+        "en": "{variable} has no significant spatial spillover (indirect effect {effect}, p {p}).",
     },
 }
 
@@ -157,8 +157,8 @@ def _lang(lang: str) -> str:
 
 
 def verdict(key: str, lang: str, **values: Any) -> str:
-    """The sentence ``key`` in ``lang`` with its placeholders filled (``p = < 0.001`` reads ``p < 0.001``)."""
-    return VERDICTS[key][_lang(lang)].format(**values).replace("= < ", "< ").replace("= <", "<")
+    """The sentence ``key`` in ``lang`` with its placeholders filled."""
+    return VERDICTS[key][_lang(lang)].format(**values)
 
 
 def scale_caveat(policies: Mapping[str, Any] | None, lang: str) -> str | None:
@@ -182,10 +182,11 @@ def num(x: float, digits: int = 4) -> str:
 
 
 def p_value(p: float) -> str:
-    """A p-value as papers print it (< 0.001 below one in a thousand)."""
+    """A p-value with its relation, as papers print it: "= 0.205", "< 0.001" below one in a thousand (the
+    templates write "p {p}")."""
     if p is None or not np.isfinite(p):
-        return "—"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+        return "= —"
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
 def share(x: float) -> str:
@@ -305,4 +306,4 @@ def mediation_verdict(effect: float, low: float, high: float, lang: str) -> str:
 def threshold_verdict(F: float, p: float, lang: str, significance: float = 0.05) -> str:
     """A threshold test's verdict (bootstrap p-value)."""
     key = "verdict_threshold_yes" if np.isfinite(p) and p < significance else "verdict_threshold_no"
-    return verdict(key, lang, F=f"{F:.2f}", p=f"{p:.3f}")
+    return verdict(key, lang, F=f"{F:.2f}", p=f"= {p:.3f}")
